@@ -1,0 +1,119 @@
+"""`echo-director` command line: argument parsing and dispatch. Each command lives with the stage it drives."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from director.errors import EchoError
+from director.settings import Settings, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _project_commands(sub: argparse._SubParsersAction) -> None:
+    from workspace import report
+
+    p = sub.add_parser("new", help="create a project from a title or idea")
+    p.add_argument("idea")
+    p.set_defaults(handler=report.cmd_new)
+
+    p = sub.add_parser("list", help="list projects")
+    p.set_defaults(handler=report.cmd_list)
+
+    p = sub.add_parser("show", help="story, cards, shot plan and current takes of a project")
+    p.add_argument("project")
+    p.set_defaults(handler=report.cmd_show)
+
+    p = sub.add_parser("history", help="every take of every shot (or one shot) in version order")
+    p.add_argument("project")
+    p.add_argument("--shot", type=int, default=None)
+    p.set_defaults(handler=report.cmd_history)
+
+    p = sub.add_parser("log", help="the audit log of tool calls")
+    p.add_argument("project")
+    p.set_defaults(handler=report.cmd_log)
+
+
+def _generator_commands(sub: argparse._SubParsersAction) -> None:
+    from generator import render
+
+    p = sub.add_parser("render", help="render one shot from a ShotRequest JSON file")
+    p.add_argument("request", help="ShotRequest JSON")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--memory", default=None, help="memory slots JSON (list of {label, key_frame, audio, ...})")
+    p.set_defaults(handler=render.cmd_render)
+
+
+def _director_commands(sub: argparse._SubParsersAction) -> None:
+    from director import runner
+
+    p = sub.add_parser("chat", help="talk to the Director in the terminal")
+    p.add_argument("project", nargs="?", default=None)
+    p.set_defaults(handler=runner.cmd_chat)
+
+    p = sub.add_parser("make", help="idea to finished shots, end to end")
+    p.add_argument("idea")
+    p.add_argument("--shots", type=int, default=None)
+    p.add_argument("--yes", action="store_true", help="approve the story and every shot without asking")
+    p.set_defaults(handler=runner.cmd_make)
+
+    p = sub.add_parser("revise", help="regenerate one shot from feedback")
+    p.add_argument("project")
+    p.add_argument("--shot", type=int, required=True)
+    p.add_argument("feedback")
+    p.set_defaults(handler=runner.cmd_revise)
+
+
+def _export_commands(sub: argparse._SubParsersAction) -> None:
+    from workspace import export
+
+    p = sub.add_parser("export", help="the finished film: mp4, subtitles, chapters, manifest, timeline")
+    p.add_argument("project")
+    p.add_argument("--out", required=True)
+    p.add_argument("--force", action="store_true", help="export even with stale or missing shots")
+    p.set_defaults(handler=export.cmd_export)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="echo-director", description=__doc__)
+    parser.add_argument("--home", default=None, help="project home (env ECHO_HOME, default ./echo_home)")
+    parser.add_argument("--backend", default=None, choices=["preview", "echo"], help="generator backend")
+    parser.add_argument("--model-dir", default=None, help="local JoyAI-Echo pipeline folder (echo backend)")
+    parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint; none = offline planner")
+    parser.add_argument("--llm-model", default=None)
+    parser.add_argument("--width", type=int, default=None)
+    parser.add_argument("--height", type=int, default=None)
+    sub = parser.add_subparsers(dest="command", required=True)
+    _project_commands(sub)
+    _generator_commands(sub)
+    _director_commands(sub)
+    _export_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(
+            home=args.home,
+            backend=args.backend,
+            model_dir=args.model_dir,
+            llm_base_url=args.llm_base_url,
+            llm_model=args.llm_model,
+            width=args.width,
+            height=args.height,
+        )
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except EchoError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

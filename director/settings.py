@@ -1,0 +1,83 @@
+"""One settings object for the whole product, read from ECHO_* environment variables and CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+BackendName = Literal["preview", "echo"]
+OffloadMode = Literal["none", "model", "group", "sequential"]
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as ECHO_<NAME> (e.g. ECHO_HOME, ECHO_LLM_BASE_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="ECHO_", extra="ignore")
+
+    home: Path = Field(default=Path("./echo_home"), description="Where projects, media and indexes live.")
+
+    # Director LLM (any OpenAI-compatible endpoint); no base URL means the built-in offline planner.
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_structured_method: StructuredMethod = "json_schema"
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_timeout_s: float = Field(default=120.0, gt=0)
+
+    # Generator
+    backend: BackendName = "preview"
+    model_dir: Path | None = Field(default=None, description="Local JoyAI-Echo pipeline folder (echo backend).")
+    width: int = Field(default=640, ge=32, le=4096)
+    height: int = Field(default=384, ge=32, le=4096)
+    device: str = "cuda"
+    dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
+    offload: OffloadMode = "none"
+    vae_tiling: bool = False
+    subtitles: bool = True
+
+    # Director behaviour
+    retrieval_top_k: int = Field(default=4, ge=0, le=32)
+    review_mode: bool = False
+    default_shots: int = Field(default=6, ge=1, le=200)
+
+    # App
+    host: str = "127.0.0.1"
+    port: int = Field(default=7860, ge=0, le=65535)
+    password: str | None = None
+    upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+
+    @field_validator("width", "height")
+    @classmethod
+    def _multiple_of_32(cls, value: int) -> int:
+        if value % 32:
+            raise ValueError(f"must be a multiple of 32 (got {value}; try {round(value / 32) * 32 or 32})")
+        return value
+
+    @property
+    def home_dir(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def database_path(self) -> Path:
+        return self.home_dir / "workspace.sqlite"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.home_dir / "checkpoints.sqlite"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home_dir / "chroma"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Environment first, then explicit overrides (CLI flags) that are not None."""
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})

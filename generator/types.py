@@ -1,0 +1,240 @@
+"""The generator contract: what a backend receives (ShotRequest, MemorySlot) and returns (GeneratedShot).
+
+Both backends (preview and echo) consume exactly these types, so the Director, the memory code and the
+exporter cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from director.errors import EchoError
+
+FPS = 25
+MIN_FRAMES = 25
+MAX_FRAMES = 241
+MAX_CHARACTERS_PER_SHOT = 2
+MAX_MEMORY_SLOTS = 7
+CHARACTER_ID_PATTERN = re.compile(r"^ID_[A-Z]{1,2}$")
+
+ProgressCallback = Callable[[float, str], None]
+"""progress(fraction in [0, 1], human-readable step description)."""
+
+
+def valid_frame_counts() -> list[int]:
+    return list(range(MIN_FRAMES, MAX_FRAMES + 1, 8))
+
+
+def nearest_frame_count(seconds: float) -> int:
+    """The valid 1+8k frame count closest to a duration, clamped to 25..241."""
+    k = round((seconds * FPS - 1) / 8)
+    return max(MIN_FRAMES, min(MAX_FRAMES, 1 + 8 * k))
+
+
+def check_frame_count(num_frames: int) -> int:
+    if num_frames < MIN_FRAMES or num_frames > MAX_FRAMES or (num_frames - 1) % 8:
+        raise ValueError(
+            f"num_frames must be 1+8k between {MIN_FRAMES} and {MAX_FRAMES} "
+            f"(valid: 25, 33, 41, ..., 233, 241); got {num_frames}"
+        )
+    return num_frames
+
+
+def check_multiple_of_32(name: str, value: int) -> int:
+    if value <= 0 or value % 32:
+        raise ValueError(f"{name} must be a positive multiple of 32 (e.g. 640, 736, 1280); got {value}")
+    return value
+
+
+class CharacterInShot(BaseModel):
+    """A character card as the generator sees it: stable id plus the sentences repeated in every prompt."""
+
+    id: str = Field(description="Stable anchor id such as ID_A")
+    name: str
+    identity: str = Field(description="Who they are: age, build, face, hair (one sentence)")
+    appearance: str = ""
+    clothing: str = ""
+    voice: str = Field(default="", description="Timbre description, e.g. 'a warm, low male voice'")
+    reference_image: Path | None = None
+    reference_audio: Path | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _anchor_id(cls, value: str) -> str:
+        if not CHARACTER_ID_PATTERN.match(value):
+            raise ValueError(f"character id must look like ID_A, ID_B, ...; got {value!r}")
+        return value
+
+
+class DialogueLine(BaseModel):
+    speaker: str = Field(description="Character id (ID_A...) of the speaker")
+    text: str = Field(min_length=1)
+
+
+class SceneInShot(BaseModel):
+    id: str = ""
+    name: str = ""
+    description: str = Field(default="", description="Background: place, time of day, lighting")
+
+
+class ShotRequest(BaseModel):
+    """Everything a backend needs to render one shot."""
+
+    prompt: str = Field(min_length=1, description="Rendered training-aligned prompt paragraph")
+    characters: list[CharacterInShot] = Field(default_factory=list)
+    action: str = ""
+    dialogue: list[DialogueLine] = Field(default_factory=list)
+    scene: SceneInShot = Field(default_factory=SceneInShot)
+    style: str = ""
+    camera: str = ""
+    sound_effects: str = ""
+    music: str = ""
+    num_frames: int = 121
+    fps: Literal[25] = FPS
+    width: int = 640
+    height: int = 384
+    seed: int = 0
+    first_frame: Path | None = None
+    language: str = "en"
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("prompt must not be empty")
+        return value
+
+    @field_validator("num_frames")
+    @classmethod
+    def _frames(cls, value: int) -> int:
+        return check_frame_count(value)
+
+    @field_validator("width", "height")
+    @classmethod
+    def _size(cls, value: int, info) -> int:  # noqa: ANN001 - pydantic ValidationInfo
+        return check_multiple_of_32(info.field_name, value)
+
+    @model_validator(mode="after")
+    def _speakers_and_cast(self) -> ShotRequest:
+        if len(self.characters) > MAX_CHARACTERS_PER_SHOT:
+            raise ValueError(
+                f"characters: at most {MAX_CHARACTERS_PER_SHOT} per shot; got {len(self.characters)} "
+                f"({', '.join(c.id for c in self.characters)})"
+            )
+        ids = [c.id for c in self.characters]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"characters: duplicate ids {ids}")
+        for line in self.dialogue:
+            if line.speaker not in ids:
+                raise ValueError(
+                    f"dialogue.speaker: unknown speaker {line.speaker!r}; valid values: {ids or 'none (no characters)'}"
+                )
+        return self
+
+    @property
+    def duration_s(self) -> float:
+        return self.num_frames / self.fps
+
+    def character(self, character_id: str) -> CharacterInShot:
+        return next(c for c in self.characters if c.id == character_id)
+
+
+class MemorySource(BaseModel):
+    """Where a memory slot came from: a character card or a window of an earlier take."""
+
+    kind: Literal["card", "take", "external"]
+    card_id: str | None = None
+    take_id: int | None = None
+    shot_number: int | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    frame_index: int | None = None
+
+
+class MemorySlot(BaseModel):
+    """One slot-paired memory event (paper Eq. 7): a key frame and the audio of the SAME moment."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    label: str = Field(description="e.g. ID_A, PREVIOUS_SHOT, SHOT_3")
+    source: MemorySource
+    key_frame: np.ndarray = Field(description="H x W x 3 uint8 RGB")
+    clip: np.ndarray | None = Field(default=None, description="9 x H x W x 3 uint8, ends with key_frame")
+    audio: np.ndarray | None = Field(default=None, description="mono float32 in [-1, 1]; None = silent")
+    sample_rate: int | None = None
+
+    @model_validator(mode="after")
+    def _check_arrays(self) -> MemorySlot:
+        if self.key_frame.ndim != 3 or self.key_frame.shape[2] != 3 or self.key_frame.dtype != np.uint8:
+            raise ValueError(f"key_frame must be HxWx3 uint8; got {self.key_frame.shape} {self.key_frame.dtype}")
+        if self.audio is not None:
+            if self.audio.ndim != 1:
+                raise ValueError("audio must be a mono 1-D waveform")
+            if not self.sample_rate:
+                raise ValueError("sample_rate is required when audio is given")
+        return self
+
+    @property
+    def key(self) -> tuple:
+        """Identity of the event, used to drop duplicates when assembling memory."""
+        s = self.source
+        return (s.kind, s.card_id, s.take_id, s.start_s)
+
+
+class DialogueTiming(BaseModel):
+    speaker: str
+    text: str
+    start_s: float
+    end_s: float
+
+
+class GeneratedShot(BaseModel):
+    """A rendered shot on disk (mp4 with H.264 + AAC, and a wav), plus optional in-memory copies."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    video_path: Path
+    audio_path: Path
+    num_frames: int
+    fps: int = FPS
+    width: int
+    height: int
+    sample_rate: int
+    dialogue_timings: list[DialogueTiming] = Field(default_factory=list)
+    speech_overflow_s: float = Field(default=0.0, description="Seconds of speech that did not fit the shot")
+    backend: str
+    seed: int
+    metadata: dict = Field(default_factory=dict)
+    frames: np.ndarray | None = Field(default=None, exclude=True, description="T x H x W x 3 uint8")
+    audio: np.ndarray | None = Field(default=None, exclude=True, description="mono float32")
+
+    @property
+    def duration_s(self) -> float:
+        return self.num_frames / self.fps
+
+    @property
+    def speech_fits(self) -> bool:
+        return self.speech_overflow_s <= 0.0
+
+
+@runtime_checkable
+class Generator(Protocol):
+    name: str
+
+    def generate(
+        self,
+        request: ShotRequest,
+        memory: Sequence[MemorySlot],
+        progress: ProgressCallback | None = None,
+        out_dir: Path | None = None,
+    ) -> GeneratedShot: ...
+
+
+class GeneratorError(EchoError):
+    """A generation failed for a reason the user can act on; the message says what to do."""
