@@ -1,0 +1,254 @@
+"""Audio primitives shared by the memory code and both backends: wav I/O, resampling, log-mel, loudness.
+
+`log_mel` defaults reproduce the JoyAI-Echo memory-audio preprocessing in diffusers
+(`modular_pipelines/echo/encoders.py`: 16 kHz, n_fft 1024, hop 160, 128 Slaney mel bins with Slaney norm,
+magnitude spectrogram, centred reflect padding, natural log clamped at 1e-5), computed in numpy.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import struct
+import wave as wave_module
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from scipy.fft import rfft
+from scipy.signal import resample_poly
+
+from director.errors import EchoError
+from workspace.media import atomic_write_bytes
+
+MEL_SAMPLE_RATE = 16000
+MEL_N_FFT = 1024
+MEL_HOP = 160
+MEL_BINS = 128
+LOG_FLOOR = 1e-5
+
+_PCM = 1
+_IEEE_FLOAT = 3
+_EXTENSIBLE = 0xFFFE
+
+MelScale = Literal["slaney", "htk"]
+WindowName = Literal["hann", "hamming", "rectangular"]
+
+
+def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Decode a RIFF/WAVE file (PCM 8/16/24/32-bit or IEEE float 32/64) to mono float32 in [-1, 1]."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise EchoError(f"Cannot read audio file {path}: {error.strerror or error}. Check the path.") from error
+    try:
+        fmt, pcm = _riff_chunks(data)
+        samples = _decode_samples(fmt, pcm)
+    except (ValueError, struct.error) as error:
+        raise EchoError(
+            f"{path.name} is not a readable WAV file ({error}). Use a PCM or 32-bit float .wav, "
+            "e.g. convert with: ffmpeg -i input -ac 1 -ar 16000 output.wav"
+        ) from error
+    return samples, fmt["sample_rate"]
+
+
+def _riff_chunks(data: bytes) -> tuple[dict, bytes]:
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        raise ValueError("missing RIFF/WAVE header")
+    fmt: dict | None = None
+    pcm: bytes | None = None
+    offset = 12
+    while offset + 8 <= len(data):
+        chunk_id, size = struct.unpack_from("<4sI", data, offset)
+        body = data[offset + 8 : offset + 8 + size]  # streamed files may declare more than is present
+        if chunk_id == b"fmt ":
+            if len(body) < 16:
+                raise ValueError("fmt chunk too short")
+            tag, channels, sample_rate, _, block_align, bits = struct.unpack_from("<HHIIHH", body)
+            if tag == _EXTENSIBLE and len(body) >= 26:
+                tag = struct.unpack_from("<H", body, 24)[0]
+            fmt = {
+                "tag": tag,
+                "channels": channels,
+                "sample_rate": sample_rate,
+                "block_align": block_align,
+                "bits": bits,
+            }
+        elif chunk_id == b"data":
+            pcm = body
+        offset += 8 + size + (size & 1)
+    if fmt is None or pcm is None:
+        raise ValueError("missing fmt or data chunk")
+    if fmt["channels"] < 1 or fmt["sample_rate"] < 1:
+        raise ValueError(f"{fmt['channels']} channels at {fmt['sample_rate']} Hz")
+    return fmt, pcm
+
+
+def _decode_samples(fmt: dict, pcm: bytes) -> np.ndarray:
+    tag, bits, channels = fmt["tag"], fmt["bits"], fmt["channels"]
+    width = bits // 8
+    usable = len(pcm) - len(pcm) % (width * channels)
+    raw = np.frombuffer(pcm[:usable], dtype=np.uint8)
+    if tag == _IEEE_FLOAT and bits in (32, 64):
+        samples = raw.view("<f4" if bits == 32 else "<f8").astype(np.float32)
+    elif tag == _PCM and bits == 8:
+        samples = (raw.astype(np.float32) - 128.0) / 128.0
+    elif tag == _PCM and bits in (16, 32):
+        samples = raw.view("<i2" if bits == 16 else "<i4").astype(np.float32) / float(2 ** (bits - 1))
+    elif tag == _PCM and bits == 24:
+        triplets = raw.reshape(-1, 3).astype(np.int32)
+        values = triplets[:, 0] | (triplets[:, 1] << 8) | (triplets[:, 2] << 16)
+        samples = (np.where(values >= 1 << 23, values - (1 << 24), values)).astype(np.float32) / float(1 << 23)
+    else:
+        raise ValueError(f"unsupported encoding (format tag {tag}, {bits} bits)")
+    samples = samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+    return np.clip(np.nan_to_num(samples), -1.0, 1.0)
+
+
+def write_wav(path: str | os.PathLike, wave: np.ndarray, sample_rate: int) -> Path:
+    """Write mono (n,) or multi-channel (n, channels) float audio as 16-bit PCM, atomically."""
+    samples = np.asarray(wave, dtype=np.float32)
+    if samples.ndim not in (1, 2) or sample_rate <= 0:
+        raise ValueError(f"expected (n,) or (n, channels) audio and a positive sample rate; got {samples.shape}")
+    channels = 1 if samples.ndim == 1 else samples.shape[1]
+    pcm = np.round(np.clip(np.nan_to_num(samples), -1.0, 1.0) * 32767.0).astype("<i2")
+    buffer = io.BytesIO()
+    with wave_module.open(buffer, "wb") as writer:
+        writer.setnchannels(channels)
+        writer.setsampwidth(2)
+        writer.setframerate(int(sample_rate))
+        writer.writeframes(pcm.tobytes())
+    atomic_write_bytes(Path(path), buffer.getvalue())
+    return Path(path)
+
+
+def resample(wave: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
+    """Polyphase (Kaiser-windowed FIR) resampling of a 1-D waveform; returns float32."""
+    samples = np.asarray(wave, dtype=np.float32)
+    if from_sr == to_sr or samples.size == 0:
+        return samples
+    divisor = math.gcd(int(from_sr), int(to_sr))
+    return resample_poly(samples, int(to_sr) // divisor, int(from_sr) // divisor).astype(np.float32)
+
+
+def hz_to_mel(freq: np.ndarray | float, scale: MelScale = "slaney") -> np.ndarray:
+    freq = np.asarray(freq, dtype=np.float64)
+    if scale == "htk":
+        return 2595.0 * np.log10(1.0 + freq / 700.0)
+    linear = freq / (200.0 / 3)
+    log_part = 15.0 + np.log(np.maximum(freq, 1e-10) / 1000.0) / (math.log(6.4) / 27.0)
+    return np.where(freq >= 1000.0, log_part, linear)
+
+
+def mel_to_hz(mels: np.ndarray | float, scale: MelScale = "slaney") -> np.ndarray:
+    mels = np.asarray(mels, dtype=np.float64)
+    if scale == "htk":
+        return 700.0 * (10.0 ** (mels / 2595.0) - 1.0)
+    return np.where(mels >= 15.0, 1000.0 * np.exp((math.log(6.4) / 27.0) * (mels - 15.0)), mels * (200.0 / 3))
+
+
+@lru_cache(maxsize=16)
+def mel_filterbank(
+    sample_rate: int,
+    n_fft: int,
+    n_mels: int,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    scale: MelScale = "slaney",
+    norm: Literal["slaney"] | None = "slaney",
+) -> np.ndarray:
+    """(n_mels, n_fft // 2 + 1) triangular filters, constructed as torchaudio's `melscale_fbanks`."""
+    fmax = sample_rate / 2.0 if fmax is None else fmax
+    fft_freqs = np.linspace(0.0, sample_rate // 2, n_fft // 2 + 1)
+    edges = mel_to_hz(np.linspace(hz_to_mel(fmin, scale), hz_to_mel(fmax, scale), n_mels + 2), scale)
+    widths = np.diff(edges)
+    slopes = edges[None, :] - fft_freqs[:, None]
+    falling = -slopes[:, :-2] / widths[:-1]
+    rising = slopes[:, 2:] / widths[1:]
+    bank = np.maximum(0.0, np.minimum(falling, rising))
+    if norm == "slaney":
+        bank *= 2.0 / (edges[2 : n_mels + 2] - edges[:n_mels])
+    bank = bank.T.astype(np.float32)
+    bank.setflags(write=False)
+    return bank
+
+
+@lru_cache(maxsize=8)
+def _window(name: WindowName, length: int) -> np.ndarray:
+    # Periodic windows, as torch.hann_window / torch.hamming_window default to.
+    if name == "rectangular":
+        return np.ones(length, dtype=np.float32)
+    phase = 2.0 * np.pi * np.arange(length) / length
+    coefficient = 0.5 if name == "hann" else 0.54
+    return (coefficient - (1.0 - coefficient) * np.cos(phase)).astype(np.float32)
+
+
+def log_mel(
+    wave: np.ndarray,
+    sample_rate: int,
+    *,
+    target_sr: int = MEL_SAMPLE_RATE,
+    n_fft: int = MEL_N_FFT,
+    hop: int = MEL_HOP,
+    n_mels: int = MEL_BINS,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    window: WindowName = "hann",
+    center: bool = True,
+    pad_mode: Literal["reflect", "constant"] = "reflect",
+    power: float = 1.0,
+    mel_scale: MelScale = "slaney",
+    norm: Literal["slaney"] | None = "slaney",
+    log_floor: float = LOG_FLOOR,
+) -> np.ndarray:
+    """(n_mels, frames) float32 natural-log mel energies of a mono waveform (resampled to target_sr first)."""
+    samples = resample(np.asarray(wave, dtype=np.float32).reshape(-1), sample_rate, target_sr)
+    if samples.size < n_fft:
+        samples = np.pad(samples, (0, n_fft - samples.size))
+    if center:
+        samples = np.pad(samples, (n_fft // 2, n_fft // 2), mode=pad_mode)
+    frames = np.lib.stride_tricks.sliding_window_view(samples, n_fft)[::hop]
+    spectrum = np.abs(rfft(frames * _window(window, n_fft), axis=1))
+    if power != 1.0:
+        spectrum = spectrum**power
+    bank = mel_filterbank(target_sr, n_fft, n_mels, float(fmin), fmax, mel_scale, norm)
+    mel = (spectrum.astype(np.float32, copy=False) @ bank.T).T
+    return np.log(np.maximum(mel, log_floor)).astype(np.float32)
+
+
+def rms_db(wave: np.ndarray) -> float:
+    """Loudness in dBFS (a full-scale sine is about -3 dB); -inf for silence or an empty waveform."""
+    samples = np.asarray(wave, dtype=np.float64)
+    if samples.size == 0:
+        return float("-inf")
+    rms = math.sqrt(float(np.mean(samples * samples)))
+    return 20.0 * math.log10(rms) if rms > 0 else float("-inf")
+
+
+def peak(wave: np.ndarray) -> float:
+    samples = np.asarray(wave)
+    return float(np.max(np.abs(samples))) if samples.size else 0.0
+
+
+def speech_envelope(
+    wave: np.ndarray, sample_rate: int, fps: int, num_frames: int | None = None, gate_db: float = -50.0
+) -> np.ndarray:
+    """Per-video-frame loudness in [0, 1] (RMS over each frame's samples, relative to the loudest frame).
+
+    Frames quieter than `gate_db` dBFS are 0, so background hiss does not open a mouth. `num_frames`
+    defaults to the number of frames the audio spans; missing audio at the end reads as silence.
+    """
+    samples = np.asarray(wave, dtype=np.float32).reshape(-1)
+    per_frame = sample_rate / fps
+    if num_frames is None:
+        num_frames = math.ceil(samples.size / per_frame)
+    bounds = np.minimum(np.round(np.arange(num_frames + 1) * per_frame).astype(np.int64), samples.size)
+    squares = np.concatenate([[0.0], np.cumsum(samples.astype(np.float64) ** 2)])
+    counts = np.maximum(bounds[1:] - bounds[:-1], 1)
+    rms = np.sqrt((squares[bounds[1:]] - squares[bounds[:-1]]) / counts)
+    rms[rms < 10.0 ** (gate_db / 20.0)] = 0.0
+    loudest = rms.max(initial=0.0)
+    return (rms / loudest if loudest > 0 else rms).astype(np.float32)
