@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable, Sequence
+
+from pydantic import ValidationError
 
 from director.errors import EchoError
 from director.settings import Settings, load_settings
@@ -12,68 +15,70 @@ from director.settings import Settings, load_settings
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
-def _project_commands(sub: argparse._SubParsersAction) -> None:
-    from workspace import report
+def _load_handler(reference: str) -> Handler:
+    """Handlers are named "module:function" and imported only when their command runs, so --help stays fast."""
+    module_name, function_name = reference.split(":")
+    return getattr(importlib.import_module(module_name), function_name)
 
+
+def _project_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="create a project from a title or idea")
     p.add_argument("idea")
-    p.set_defaults(handler=report.cmd_new)
+    p.set_defaults(handler="workspace.report:cmd_new")
 
     p = sub.add_parser("list", help="list projects")
-    p.set_defaults(handler=report.cmd_list)
+    p.set_defaults(handler="workspace.report:cmd_list")
 
     p = sub.add_parser("show", help="story, cards, shot plan and current takes of a project")
     p.add_argument("project")
-    p.set_defaults(handler=report.cmd_show)
+    p.set_defaults(handler="workspace.report:cmd_show")
 
     p = sub.add_parser("history", help="every take of every shot (or one shot) in version order")
     p.add_argument("project")
     p.add_argument("--shot", type=int, default=None)
-    p.set_defaults(handler=report.cmd_history)
+    p.set_defaults(handler="workspace.report:cmd_history")
 
     p = sub.add_parser("log", help="the audit log of tool calls")
     p.add_argument("project")
-    p.set_defaults(handler=report.cmd_log)
+    p.set_defaults(handler="workspace.report:cmd_log")
 
 
 def _generator_commands(sub: argparse._SubParsersAction) -> None:
-    from generator import render
-
     p = sub.add_parser("render", help="render one shot from a ShotRequest JSON file")
     p.add_argument("request", help="ShotRequest JSON")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--memory", default=None, help="memory slots JSON (list of {label, key_frame, audio, ...})")
-    p.set_defaults(handler=render.cmd_render)
+    p.set_defaults(handler="generator.render:cmd_render")
 
 
 def _director_commands(sub: argparse._SubParsersAction) -> None:
-    from director import runner
-
     p = sub.add_parser("chat", help="talk to the Director in the terminal")
     p.add_argument("project", nargs="?", default=None)
-    p.set_defaults(handler=runner.cmd_chat)
+    p.set_defaults(handler="director.runner:cmd_chat")
 
     p = sub.add_parser("make", help="idea to finished shots, end to end")
     p.add_argument("idea")
     p.add_argument("--shots", type=int, default=None)
     p.add_argument("--yes", action="store_true", help="approve the story and every shot without asking")
-    p.set_defaults(handler=runner.cmd_make)
+    p.set_defaults(handler="director.runner:cmd_make")
 
     p = sub.add_parser("revise", help="regenerate one shot from feedback")
     p.add_argument("project")
     p.add_argument("--shot", type=int, required=True)
     p.add_argument("feedback")
-    p.set_defaults(handler=runner.cmd_revise)
+    p.set_defaults(handler="director.runner:cmd_revise")
+
+    p = sub.add_parser("generate", help="generate pending and stale shots; continues a crashed or stopped run")
+    p.add_argument("project")
+    p.set_defaults(handler="director.runner:cmd_generate")
 
 
 def _export_commands(sub: argparse._SubParsersAction) -> None:
-    from workspace import export
-
     p = sub.add_parser("export", help="the finished film: mp4, subtitles, chapters, manifest, timeline")
     p.add_argument("project")
     p.add_argument("--out", required=True)
     p.add_argument("--force", action="store_true", help="export even with stale or missing shots")
-    p.set_defaults(handler=export.cmd_export)
+    p.set_defaults(handler="workspace.export:cmd_export")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -105,7 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             width=args.width,
             height=args.height,
         )
-        handler: Handler = args.handler
+    except ValidationError as error:
+        from tools.base import format_validation_error
+
+        problems = format_validation_error(error)
+        print(f"error: invalid settings (CLI flags or ECHO_* environment variables): {problems}", file=sys.stderr)
+        return 2
+    try:
+        handler = _load_handler(args.handler)
         return handler(args, settings)
     except EchoError as error:
         print(f"error: {error}", file=sys.stderr)
