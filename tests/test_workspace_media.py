@@ -1,0 +1,119 @@
+"""The media store: path-escape attempts refused, generated names, atomic writes, staging."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from director.errors import EchoError
+from workspace.media import MediaStore, atomic_copy, atomic_write_bytes
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> MediaStore:
+    home = tmp_path / "home"
+    home.mkdir()
+    return MediaStore(home)
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("../secret.txt", "'..'"),
+        ("projects/../../secret.txt", "'..'"),
+        ("projects\\..\\..\\secret.txt", "'..'"),
+        ("/etc/passwd", "absolute"),
+        ("C:/Windows/win.ini", "absolute"),
+        ("", "empty"),
+        ("   ", "empty"),
+    ],
+)
+def test_resolve_refuses_escapes(media: MediaStore, relative: str, expected: str) -> None:
+    with pytest.raises(EchoError, match=expected):
+        media.resolve(relative)
+
+
+def test_resolve_refuses_symlinks_that_leave_the_home(media: MediaStore, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("no")
+    (media.home / "link").symlink_to(outside)
+    (media.home / "file-link.txt").symlink_to(outside / "secret.txt")
+    for relative in ("link/secret.txt", "file-link.txt"):
+        with pytest.raises(EchoError, match="outside the project home"):
+            media.resolve(relative)
+    (media.home / "inside").mkdir()
+    (media.home / "alias").symlink_to(media.home / "inside")
+    assert media.resolve("alias/x.png") == media.home / "inside" / "x.png"
+
+
+def test_relative_round_trip_and_outside_refused(media: MediaStore, tmp_path: Path) -> None:
+    path = media.resolve("projects/1/takes/a.mp4")
+    assert media.relative(path) == "projects/1/takes/a.mp4"
+    with pytest.raises(EchoError, match="outside"):
+        media.relative(tmp_path / "elsewhere.mp4")
+
+
+def test_allocate_generates_unique_names_and_checks_suffix_and_kind(media: MediaStore) -> None:
+    names = {media.allocate(3, "takes", ".MP4") for _ in range(50)}
+    assert len(names) == 50
+    assert all(n.startswith("projects/3/takes/") and n.endswith(".mp4") for n in names)
+    assert not (media.home / "projects").exists()  # nothing is created until something is written
+    for suffix in (".exe", ".sh", "", ".mp4/../x"):
+        with pytest.raises(EchoError, match="not allowed"):
+            media.allocate(3, "takes", suffix)
+    for kind in ("../x", "Takes", "a/b", ""):
+        with pytest.raises(EchoError, match="invalid media kind"):
+            media.allocate(3, kind, ".png")
+
+
+def test_atomic_write_and_copy_leave_no_temporary_files(media: MediaStore, tmp_path: Path) -> None:
+    target = media.home / "projects" / "1" / "notes" / "a.txt"
+    atomic_write_bytes(target, b"first")
+    atomic_write_bytes(target, b"second")
+    assert target.read_bytes() == b"second"
+    copy = media.home / "copy.txt"
+    atomic_copy(target, copy)
+    assert copy.read_bytes() == b"second"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
+
+
+def test_failed_atomic_write_keeps_the_old_file(media: MediaStore) -> None:
+    target = media.home / "keep.txt"
+    atomic_write_bytes(target, b"old")
+    with pytest.raises(TypeError):
+        atomic_write_bytes(target, "not bytes")  # type: ignore[arg-type]
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in media.home.iterdir()] == ["keep.txt"]
+
+
+def test_import_file_copies_under_a_generated_name(media: MediaStore, tmp_path: Path) -> None:
+    source = tmp_path / "my face; rm -rf.PNG"
+    source.write_bytes(b"png")
+    relative = media.import_file(source, 2, "references")
+    assert relative.startswith("projects/2/references/") and relative.endswith(".png")
+    assert "face" not in relative and media.resolve(relative).read_bytes() == b"png"
+    with pytest.raises(EchoError, match="not an existing file"):
+        media.import_file(tmp_path / "missing.png", 2, "references")
+    script = tmp_path / "x.sh"
+    script.write_text("echo")
+    with pytest.raises(EchoError, match="not allowed"):
+        media.import_file(script, 2, "references")
+
+
+def test_staging_dirs_are_fresh_and_cleaned_by_age(media: MediaStore, tmp_path: Path) -> None:
+    old, new = media.staging_dir(), media.staging_dir()
+    assert old != new and old.parent == media.home / "staging"
+    (old / "frame.png").write_bytes(b"x")
+    assert media.is_staged(old / "frame.png") and not media.is_staged(old) and not media.is_staged("frame.png")
+    outside = tmp_path / "o.png"
+    outside.write_bytes(b"x")
+    (new / "link.png").symlink_to(outside)
+    assert not media.is_staged(new / "link.png")
+    an_hour_ago = time.time() - 3600
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    assert media.clean_staging(older_than_s=600) == 1
+    assert not old.exists() and new.exists() and outside.exists()

@@ -1,0 +1,56 @@
+"""Tools: write a new story version, confirm a story version."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlmodel import select
+
+from director.errors import EchoError
+from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
+from workspace.models import StoryVersion
+from workspace.queries import get_project, latest_story
+
+
+class WriteStoryArgs(ProjectArgs):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=20_000, description="Global story description to confirm")
+    style: str = Field(default="", max_length=2_000, description="Visual style sentence used in every shot")
+    screenplay: str = Field(default="", max_length=200_000)
+
+
+class ConfirmStoryArgs(ProjectArgs):
+    version: int | None = Field(default=None, ge=1, description="Story version to confirm; omit for the latest")
+
+
+@tool("write_story", WriteStoryArgs)
+def write_story(ctx: ToolContext, args: WriteStoryArgs) -> ToolOutput:
+    """Save a new (unconfirmed) version of the project's story: title, global description, style, screenplay."""
+    project = get_project(ctx.session, args.project_id)
+    previous = latest_story(ctx.session, args.project_id)
+    version = previous.version + 1 if previous else 1
+    story = StoryVersion(project_id=args.project_id, version=version, **args.model_dump(exclude={"project_id"}))
+    ctx.session.add(story)
+    touch(project)
+    return ToolOutput(f"saved story version {version} (not yet confirmed)", {"version": version})
+
+
+@tool("confirm_story", ConfirmStoryArgs)
+def confirm_story(ctx: ToolContext, args: ConfirmStoryArgs) -> ToolOutput:
+    """Mark a story version (default: the latest) as confirmed by the user."""
+    project = get_project(ctx.session, args.project_id)
+    latest = latest_story(ctx.session, args.project_id)
+    if latest is None:
+        raise EchoError(f"project {args.project_id} has no story yet; write one with write_story first")
+    story = latest
+    if args.version is not None and args.version != latest.version:
+        query = select(StoryVersion).where(
+            StoryVersion.project_id == args.project_id, StoryVersion.version == args.version
+        )
+        found = ctx.session.exec(query).first()
+        if found is None:
+            raise EchoError(f"unknown story version {args.version}; valid versions: 1..{latest.version}")
+        story = found
+    story.confirmed = True
+    ctx.session.add(story)
+    touch(project)
+    return ToolOutput(f"confirmed story version {story.version}", {"version": story.version})

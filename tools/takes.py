@@ -1,0 +1,266 @@
+"""Tools: register a generated take (moving its files in from staging), approve/reject it, roll a shot back
+to an earlier take, record a revision, and mark takes stale when the memory they used has changed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from sqlmodel import func, select
+
+from director.errors import EchoError
+from generator.types import DialogueTiming, MemorySource, check_frame_count, check_multiple_of_32
+from tools.base import ProjectArgs, ShotNumberArgs, ToolContext, ToolOutput, tool, touch
+from workspace.media import check_suffix
+from workspace.models import Revision, ShotCondition, ShotPlan, Take
+from workspace.queries import active_shots, get_project, project_take, shot_at, shot_takes
+
+TAKES_KIND = "takes"
+
+
+class RegisterTakeArgs(ShotNumberArgs):
+    """File arguments are absolute paths of files a generator wrote under the home's staging folder."""
+
+    condition_id: int | None = Field(default=None, description="ShotCondition the take was generated from")
+    backend: str = Field(min_length=1, max_length=64)
+    seed: int = Field(ge=0, lt=2**63)
+    video: str = Field(min_length=1)
+    audio: str = Field(min_length=1)
+    keyframes: list[str] = Field(default_factory=list, max_length=64)
+    kok_key_frame: str | None = Field(default=None, description="Key frame of this take's KOK memory window")
+    kok_audio: str | None = Field(default=None, description="Audio of this take's KOK memory window")
+    memory_window: dict[str, Any] = Field(default_factory=dict, description="{start_s, end_s, frame_index, ...}")
+    memory_sources: list[dict[str, Any]] = Field(default_factory=list, description="Memory slots it was conditioned on")
+    dialogue_timings: list[dict[str, Any]] = Field(default_factory=list)
+    num_frames: int
+    fps: int = Field(default=25, ge=1, le=120)
+    width: int
+    height: int
+    sample_rate: int = Field(ge=8_000, le=192_000)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("num_frames")
+    @classmethod
+    def _frames(cls, value: int) -> int:
+        return check_frame_count(value)
+
+    @field_validator("width", "height")
+    @classmethod
+    def _size(cls, value: int, info: Any) -> int:
+        return check_multiple_of_32(info.field_name, value)
+
+    @field_validator("memory_sources")
+    @classmethod
+    def _sources(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for source in value:
+            MemorySource.model_validate(source)
+        return value
+
+    @field_validator("dialogue_timings")
+    @classmethod
+    def _timings(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [DialogueTiming.model_validate(timing).model_dump() for timing in value]
+
+
+class TakeArgs(ProjectArgs):
+    take_id: int = Field(ge=1)
+
+
+class RollbackShotArgs(ShotNumberArgs):
+    version: int = Field(ge=1, description="Take version that becomes the shot's current take")
+
+
+class RecordRevisionArgs(ShotNumberArgs):
+    feedback: str = Field(min_length=1, max_length=20_000)
+    diagnosis: str = Field(default="", max_length=20_000)
+    changes: dict[str, Any] = Field(default_factory=dict, description="What changed, e.g. condition fields")
+    from_take_id: int | None = None
+    to_take_id: int | None = None
+
+
+class MarkStaleArgs(ProjectArgs):
+    take_ids: list[int] = Field(min_length=1, max_length=1_000)
+
+
+def _staged_source(ctx: ToolContext, field: str, path: str) -> Path:
+    if not ctx.workspace.media.is_staged(path):
+        raise EchoError(f"{field}: {path!r} must be an existing file inside {ctx.workspace.media.staging_root}")
+    resolved = Path(path).resolve()
+    check_suffix(resolved.suffix)
+    return resolved
+
+
+def _make_dirs(ctx: ToolContext, folder: Path) -> None:
+    """Create `folder` and register removal of every level this call created."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for created in reversed(missing):
+        created.mkdir()
+        ctx.undo_files.append(lambda created=created: created.rmdir())
+
+
+def _move_in(ctx: ToolContext, moves: dict[Path, str]) -> None:
+    """Move staged files to their home-relative destinations; undo moves them back."""
+    for source, relative in moves.items():
+        target = ctx.workspace.media.resolve(relative)
+        _make_dirs(ctx, target.parent)
+        try:
+            os.replace(source, target)
+        except OSError as error:
+            raise EchoError(f"could not move {source} into the project: {error}") from error
+        ctx.undo_files.append(lambda source=source, target=target: os.replace(target, source))
+
+
+def _sync_shot_status(ctx: ToolContext, take: Take) -> None:
+    shot = ctx.session.get(ShotPlan, take.shot_id)
+    if shot is not None and shot.current_take_id == take.id:
+        shot.status = take.status
+        ctx.session.add(shot)
+
+
+@tool("register_take", RegisterTakeArgs)
+def register_take(ctx: ToolContext, args: RegisterTakeArgs) -> ToolOutput:
+    """Record a generated take of a shot: its files move from staging into the project, it gets the next take
+    version and becomes the shot's current take."""
+    project = get_project(ctx.session, args.project_id)
+    shot = shot_at(ctx.session, args.project_id, args.number)
+    if args.condition_id is not None:
+        condition = ctx.session.get(ShotCondition, args.condition_id)
+        if condition is None or condition.shot_id != shot.id:
+            raise EchoError(f"condition {args.condition_id} does not belong to shot {args.number}")
+    for source in args.memory_sources:
+        take_id = source.get("take_id")
+        if take_id is not None:
+            project_take(ctx.session, args.project_id, take_id)
+
+    moves: dict[Path, str] = {}
+
+    def destination(field: str, path: str | None) -> str | None:
+        if path is None:
+            return None
+        source = _staged_source(ctx, field, path)
+        if source not in moves:
+            moves[source] = ctx.workspace.media.allocate(args.project_id, TAKES_KIND, source.suffix)
+        return moves[source]
+
+    video = destination("video", args.video)
+    audio = destination("audio", args.audio)
+    keyframes = [destination(f"keyframes.{i}", path) for i, path in enumerate(args.keyframes)]
+    memory_window = {
+        **args.memory_window,
+        "key_frame": destination("kok_key_frame", args.kok_key_frame),
+        "audio": destination("kok_audio", args.kok_audio),
+    }
+
+    newest = ctx.session.exec(select(func.max(Take.version)).where(Take.shot_id == shot.id)).one()
+    version = (newest or 0) + 1
+    take = Take(
+        project_id=args.project_id,
+        shot_id=shot.id,
+        version=version,
+        condition_id=args.condition_id,
+        backend=args.backend,
+        seed=args.seed,
+        video_path=video,
+        audio_path=audio,
+        keyframe_paths=keyframes,
+        memory_window=memory_window,
+        memory_sources=args.memory_sources,
+        dialogue_timings=args.dialogue_timings,
+        num_frames=args.num_frames,
+        fps=args.fps,
+        width=args.width,
+        height=args.height,
+        sample_rate=args.sample_rate,
+        metadata_=args.metadata,
+    )
+    ctx.session.add(take)
+    ctx.session.flush()
+    shot.current_take_id = take.id
+    shot.status = take.status
+    ctx.session.add(shot)
+    touch(project)
+    ctx.session.flush()
+    _move_in(ctx, moves)
+    return ToolOutput(f"registered take {version} of shot {args.number}", {"take_id": take.id, "version": version})
+
+
+def _set_take_status(ctx: ToolContext, args: TakeArgs, status: str) -> ToolOutput:
+    project = get_project(ctx.session, args.project_id)
+    take = project_take(ctx.session, args.project_id, args.take_id)
+    take.status = status
+    ctx.session.add(take)
+    _sync_shot_status(ctx, take)
+    touch(project)
+    return ToolOutput(f"take {take.id} {status}", {"take_id": take.id, "status": status})
+
+
+@tool("approve_take", TakeArgs)
+def approve_take(ctx: ToolContext, args: TakeArgs) -> ToolOutput:
+    """Approve a take; if it is its shot's current take the shot becomes 'approved'."""
+    return _set_take_status(ctx, args, "approved")
+
+
+@tool("reject_take", TakeArgs)
+def reject_take(ctx: ToolContext, args: TakeArgs) -> ToolOutput:
+    """Reject a take; if it is its shot's current take the shot becomes 'rejected' (regenerate or roll back)."""
+    return _set_take_status(ctx, args, "rejected")
+
+
+@tool("rollback_shot", RollbackShotArgs)
+def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
+    """Make an earlier take version the shot's current take (nothing is deleted)."""
+    project = get_project(ctx.session, args.project_id)
+    shot = shot_at(ctx.session, args.project_id, args.number)
+    takes = shot_takes(ctx.session, shot.id)
+    take = next((t for t in takes if t.version == args.version), None)
+    if take is None:
+        valid = ", ".join(str(t.version) for t in takes) or "none (the shot has no takes yet)"
+        raise EchoError(f"shot {args.number} has no take version {args.version}; valid versions: {valid}")
+    shot.current_take_id = take.id
+    shot.status = take.status
+    ctx.session.add(shot)
+    touch(project)
+    return ToolOutput(f"shot {args.number} now uses take version {take.version}", {"take_id": take.id})
+
+
+@tool("record_revision", RecordRevisionArgs)
+def record_revision(ctx: ToolContext, args: RecordRevisionArgs) -> ToolOutput:
+    """Record feedback on a shot, its diagnosis, what changed, and the takes before and after."""
+    project = get_project(ctx.session, args.project_id)
+    shot = shot_at(ctx.session, args.project_id, args.number)
+    for field in ("from_take_id", "to_take_id"):
+        take_id = getattr(args, field)
+        if take_id is not None and project_take(ctx.session, args.project_id, take_id).shot_id != shot.id:
+            raise EchoError(f"{field}: take {take_id} is not a take of shot {args.number}")
+    revision = Revision(
+        project_id=args.project_id, shot_id=shot.id, **args.model_dump(exclude={"project_id", "number"})
+    )
+    ctx.session.add(revision)
+    ctx.session.flush()
+    touch(project)
+    return ToolOutput(f"recorded revision {revision.id} of shot {args.number}", {"revision_id": revision.id})
+
+
+@tool("mark_stale", MarkStaleArgs)
+def mark_stale(ctx: ToolContext, args: MarkStaleArgs) -> ToolOutput:
+    """Mark takes stale (their memory changed); shots whose current take is among them become 'stale'."""
+    project = get_project(ctx.session, args.project_id)
+    takes = [project_take(ctx.session, args.project_id, take_id) for take_id in dict.fromkeys(args.take_ids)]
+    for take in takes:
+        take.status = "stale"
+        ctx.session.add(take)
+        _sync_shot_status(ctx, take)
+    stale_ids = {t.id for t in takes}
+    numbers = [
+        n for n, s in enumerate(active_shots(ctx.session, args.project_id), start=1) if s.current_take_id in stale_ids
+    ]
+    touch(project)
+    return ToolOutput(
+        f"marked {len(takes)} takes stale; affected shots: {', '.join(map(str, numbers)) or 'none'}",
+        {"take_ids": sorted(stale_ids), "shot_numbers": numbers},
+    )

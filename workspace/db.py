@@ -1,0 +1,95 @@
+"""Open a project home: the SQLite workspace database (WAL, foreign keys, busy timeout) and its media store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlmodel import Session, SQLModel
+
+from director.errors import EchoError
+from director.settings import Settings
+from workspace import models  # noqa: F401 - registers the tables on SQLModel.metadata
+from workspace.media import MediaStore
+
+BUSY_TIMEOUT_MS = 30_000
+_READ_ONLY_OPTION = "echo_read_only"
+
+
+def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
+    # Autocommit at the driver level so the "begin" hook below decides how each transaction starts.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def _begin(connection: Any) -> None:
+    # Writers take the write lock up front: a deferred transaction that later upgrades its lock can fail with
+    # "database is locked" immediately (busy_timeout does not apply to the upgrade), and lose its work.
+    if connection.get_execution_options().get(_READ_ONLY_OPTION):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_workspace_engine(database_path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{database_path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _configure_connection)
+    event.listen(engine, "begin", _begin)
+    return engine
+
+
+class Workspace:
+    """One home directory: `session()` for writes (one transaction), `read_session()` for snapshots."""
+
+    def __init__(self, settings: Settings, engine: Engine, media: MediaStore) -> None:
+        self.settings = settings
+        self.home: Path = settings.home_dir
+        self.engine = engine
+        self.media = media
+        self._read_engine = engine.execution_options(**{_READ_ONLY_OPTION: True})
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A write transaction: commits when the block succeeds, rolls back when it raises."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A consistent read-only snapshot that never waits for the write lock; nothing is committed.
+        Loaded objects stay readable after the block (closing detaches them without expiring them)."""
+        with Session(self._read_engine, expire_on_commit=False) as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_workspace(settings: Settings) -> Workspace:
+    """Create the home folder and schema on first use (safe to call again, also from several processes)."""
+    home = settings.home_dir
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise EchoError(f"cannot create the home directory {home}: {error}; set --home or ECHO_HOME") from error
+    if not home.is_dir():
+        raise EchoError(f"home {home} is not a directory; set --home or ECHO_HOME to a folder")
+    engine = create_workspace_engine(settings.database_path)
+    SQLModel.metadata.create_all(engine)
+    return Workspace(settings, engine, MediaStore(home))

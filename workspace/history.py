@@ -1,0 +1,56 @@
+"""The generated history H_t (paper Sec. 5.3): every take of every shot, the current take of each shot, and
+which later shots were conditioned on a given take (so a revision can mark them stale)."""
+
+from __future__ import annotations
+
+from workspace.db import Workspace
+from workspace.queries import active_shots, current_take_of, get_project, project_take, shot_at, shot_takes
+from workspace.state import TakeView, take_view
+
+
+class HistoryManager:
+    """Read-only queries over takes; changes go through the tools (register_take, rollback_shot, mark_stale)."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    def takes(self, project_id: int, number: int | None = None) -> list[TakeView]:
+        """Takes of one shot in version order, or of every shot (by shot number, then version)."""
+        with self.workspace.read_session() as session:
+            get_project(session, project_id)
+            if number is not None:
+                shot = shot_at(session, project_id, number)
+                return [take_view(t, shot, number) for t in shot_takes(session, shot.id)]
+            shots = enumerate(active_shots(session, project_id), start=1)
+            return [take_view(t, s, n) for n, s in shots for t in shot_takes(session, s.id)]
+
+    def current_take(self, project_id: int, number: int) -> TakeView | None:
+        with self.workspace.read_session() as session:
+            get_project(session, project_id)
+            shot = shot_at(session, project_id, number)
+            take = current_take_of(session, shot)
+            return take_view(take, shot, number) if take else None
+
+    def history_before(self, project_id: int, number: int) -> list[TakeView]:
+        """H_t for shot `number`: the current takes of the shots before it, in order (shots without one skipped)."""
+        with self.workspace.read_session() as session:
+            get_project(session, project_id)
+            shot_at(session, project_id, number)
+            return [
+                take_view(take, shot, n)
+                for n, shot in enumerate(active_shots(session, project_id)[: number - 1], start=1)
+                if (take := current_take_of(session, shot)) is not None
+            ]
+
+    def dependents(self, project_id: int, take_id: int) -> list[int]:
+        """Numbers of the other shots whose current take used `take_id` as a memory source."""
+        with self.workspace.read_session() as session:
+            get_project(session, project_id)
+            take = project_take(session, project_id, take_id)
+            return [
+                n
+                for n, shot in enumerate(active_shots(session, project_id), start=1)
+                if shot.id != take.shot_id
+                and (current := current_take_of(session, shot)) is not None
+                and any(source.get("take_id") == take_id for source in current.memory_sources)
+            ]

@@ -1,0 +1,112 @@
+"""ORM look-ups shared by the read-only views and the tools; unknown ids raise EchoError naming what exists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from sqlmodel import Session, col, func, select
+
+from director.errors import EchoError
+from workspace.models import CharacterCard, Project, SceneCard, ShotCondition, ShotPlan, StoryVersion, Take
+
+Card = TypeVar("Card", CharacterCard, SceneCard)
+
+
+def project_listing(session: Session) -> str:
+    """'1 (Title), 2 (Other)' for error messages."""
+    existing = session.exec(select(Project.id, Project.title).order_by(Project.id)).all()
+    return ", ".join(f"{pid} ({title})" for pid, title in existing) or "none yet; create one with `new`"
+
+
+def get_project(session: Session, project_id: int) -> Project:
+    project = session.get(Project, project_id)
+    if project is None:
+        raise EchoError(f"unknown project {project_id}; existing projects: {project_listing(session)}")
+    return project
+
+
+def active_shots(session: Session, project_id: int) -> list[ShotPlan]:
+    """Non-deleted shots in plan order; the shot number the user sees is the index + 1."""
+    query = (
+        select(ShotPlan)
+        .where(ShotPlan.project_id == project_id, col(ShotPlan.deleted).is_(False))
+        .order_by(ShotPlan.position, ShotPlan.id)
+    )
+    return list(session.exec(query).all())
+
+
+def number_range_text(count: int) -> str:
+    return f"valid shot numbers: 1..{count}" if count else "the project has no shots yet"
+
+
+def shot_at(session: Session, project_id: int, number: int) -> ShotPlan:
+    shots = active_shots(session, project_id)
+    if not 1 <= number <= len(shots):
+        raise EchoError(f"unknown shot {number} in project {project_id}; {number_range_text(len(shots))}")
+    return shots[number - 1]
+
+
+def renumber(shots: Sequence[ShotPlan]) -> None:
+    """Store positions 1..n in the given order."""
+    for index, shot in enumerate(shots, start=1):
+        if shot.position != index:
+            shot.position = index
+
+
+def latest_story(session: Session, project_id: int) -> StoryVersion | None:
+    query = select(StoryVersion).where(StoryVersion.project_id == project_id).order_by(col(StoryVersion.version).desc())
+    return session.exec(query).first()
+
+
+def _latest_rows(session: Session, model: type[Card], project_id: int, key: str) -> list[Card]:
+    key_column = getattr(model, key)
+    newest = (
+        select(key_column, func.max(model.version).label("version"))
+        .where(model.project_id == project_id)
+        .group_by(key_column)
+        .subquery()
+    )
+    query = (
+        select(model)
+        .join(newest, (key_column == getattr(newest.c, key)) & (model.version == newest.c.version))
+        .where(model.project_id == project_id)
+    )
+    return list(session.exec(query).all())
+
+
+def _id_order(card_id: str) -> tuple[int, str]:
+    """ID_B before ID_AA, S2 before S10."""
+    suffix = card_id.removeprefix("ID_").removeprefix("S")
+    return (len(suffix), suffix.zfill(8)) if suffix.isdigit() else (len(suffix), suffix)
+
+
+def current_characters(session: Session, project_id: int, include_deleted: bool = False) -> list[CharacterCard]:
+    """The newest version of every character card, ordered by id."""
+    cards = _latest_rows(session, CharacterCard, project_id, "char_id")
+    return sorted((c for c in cards if include_deleted or not c.deleted), key=lambda c: _id_order(c.char_id))
+
+
+def current_scenes(session: Session, project_id: int, include_deleted: bool = False) -> list[SceneCard]:
+    cards = _latest_rows(session, SceneCard, project_id, "scene_id")
+    return sorted((c for c in cards if include_deleted or not c.deleted), key=lambda c: _id_order(c.scene_id))
+
+
+def latest_condition(session: Session, shot_id: int) -> ShotCondition | None:
+    query = select(ShotCondition).where(ShotCondition.shot_id == shot_id).order_by(col(ShotCondition.version).desc())
+    return session.exec(query).first()
+
+
+def shot_takes(session: Session, shot_id: int) -> list[Take]:
+    return list(session.exec(select(Take).where(Take.shot_id == shot_id).order_by(Take.version)).all())
+
+
+def project_take(session: Session, project_id: int, take_id: int) -> Take:
+    take = session.get(Take, take_id)
+    if take is None or take.project_id != project_id:
+        raise EchoError(f"unknown take {take_id} in project {project_id}; see `history {project_id}` for take ids")
+    return take
+
+
+def current_take_of(session: Session, shot: ShotPlan) -> Take | None:
+    return session.get(Take, shot.current_take_id) if shot.current_take_id else None
