@@ -7,8 +7,10 @@ outputs deterministically from the user's text when no endpoint is configured.
 
 from __future__ import annotations
 
-from typing import Protocol
+import functools
+from typing import TYPE_CHECKING, Protocol
 
+from director.offline_planner import OfflinePlanner
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,
@@ -17,6 +19,11 @@ from director.schemas import (
     ShotPlanDraft,
     StoryDraft,
 )
+from director.settings import Settings
+from skills import load_skill
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 
 class Planner(Protocol):
@@ -33,3 +40,19 @@ class Planner(Protocol):
     def diagnose_revision(self, shot_summary: str, feedback: str) -> RevisionDiagnosis: ...
 
     def critique(self, shot_summary: str, prompt: str) -> CritiqueVerdict: ...
+
+
+def get_planner(settings: Settings, chat_model: BaseChatModel | None = None) -> Planner:
+    """The LLM planner when a chat model is given or an endpoint is configured, else the offline planner."""
+    if chat_model is None and not settings.llm_configured:
+        return OfflinePlanner(default_shots=settings.default_shots)
+    from director.llm import LLMPlanner, build_chat_model  # the LLM client stack loads only when an LLM is used
+
+    return LLMPlanner(
+        chat_model if chat_model is not None else build_chat_model(settings),
+        method=settings.llm_structured_method,
+        max_retries=settings.llm_max_retries,
+        skills=functools.partial(load_skill, home=settings.home_dir),
+        default_shots=settings.default_shots,
+    )
+

@@ -1,0 +1,394 @@
+"""A pasted screenplay, followed faithfully: its scenes, its characters, its dialogue verbatim, split into shots.
+
+Understands scene headings (`INT. CASTLE LIBRARY - NIGHT`, `EXT. ...`, `内景 ...`), character cues in capitals
+followed by their lines (parentheticals skipped), `NAME: line` dialogue, an optional `Title:` line, and action
+lines. Shots hold at most two characters and about 9 s of speech; long speeches continue in the next shot.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from director.errors import EchoError
+from director.offline_cast import CastMember, character_card, find_roles
+from director.offline_timing import MAX_SPEECH_S, has_cjk, shot_seconds, speech_seconds, split_speech
+from director.offline_vocabulary import CAMERAS, PLACE_WORDS, PLACES, Role, Tone, find_words, pick
+from director.schemas import DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec
+
+_HEADING = re.compile(
+    r"^(?:(?P<kind>INT\./EXT\.|INT/EXT\.?|I/E\.?|INT\.?|EXT\.?|EST\.?)\s+|(?P<zh>内景|外景|场景)\s*[.。:：]?\s*)"
+    r"(?P<place>.+?)(?:\s*(?:\s-+\s|—|–|，|,)\s*(?P<time>[^-—–，,]+))?\s*$",
+    re.IGNORECASE,
+)
+_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9 .'\-]{0,30}?)\s*(?:\((?:V\.O\.|O\.S\.|O\.C\.|CONT'D|CONT’D)\))?\s*$")
+_COLON_LINE = re.compile(
+    r"^(?P<name>[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2}|[\u4e00-\u9fff]{1,4})"
+    r"\s*(?:\([^)]*\)|（[^）]*）)?\s*[:：]\s*(?P<text>.+)$"
+)
+_TITLE = re.compile(r"^(?:title|标题)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
+_PARENTHETICAL = re.compile(r"^[(（].*[)）]$")
+_NOT_SPEAKERS = frozenset(
+    {
+        "TITLE",
+        "NOTE",
+        "SCENE",
+        "INT",
+        "EXT",
+        "FADE IN",
+        "FADE OUT",
+        "CUT TO",
+        "DISSOLVE TO",
+        "THE END",
+        "CONTINUED",
+        "SMASH CUT",
+        "MATCH CUT",
+        "LATER",
+        "MOMENTS LATER",
+        "CAST",
+        "PLACES",
+        "PREMISE",
+        "STYLE",
+    }
+)
+_ZH_TIMES = {
+    "夜": "night",
+    "晚": "evening",
+    "日": "day",
+    "白天": "day",
+    "清晨": "dawn",
+    "早": "morning",
+    "黄昏": "dusk",
+}
+
+
+@dataclass
+class Beat:
+    text: str
+    speaker: str = ""  # empty for an action line
+
+
+@dataclass
+class ParsedScene:
+    name: str
+    location: str
+    time_of_day: str
+    interior: bool | None
+    beats: list[Beat] = field(default_factory=list)
+
+
+@dataclass
+class Screenplay:
+    title: str
+    scenes: list[ParsedScene]
+    characters: list[str]  # display names, in order of appearance
+
+
+def parse_screenplay(text: str) -> Screenplay | None:
+    """The screenplay in `text`, or None when the text is not one (no heading and fewer than two dialogue lines)."""
+    title = ""
+    scenes: list[ParsedScene] = []
+    characters: list[str] = []
+    speaker = ""
+    lines = text.replace("\r\n", "\n").split("\n")
+    dialogue_lines = 0
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            speaker = ""
+            continue
+        if (match := _TITLE.match(line)) and not title:
+            title = match["title"].strip()
+            continue
+        if heading := _parse_heading(line):
+            scenes.append(heading)
+            speaker = ""
+            continue
+        scene = scenes[-1] if scenes else None
+        if scene is None:
+            scene = ParsedScene(name="", location="", time_of_day="", interior=None)
+            scenes.append(scene)
+        if speaker:
+            if not _PARENTHETICAL.match(line):
+                scene.beats.append(Beat(line, speaker))
+                dialogue_lines += 1
+            continue
+        if (cue := _CUE.match(line)) and _is_speaker(cue["name"]) and not line.endswith((".", "!", "?")):
+            speaker = _display_name(cue["name"].strip(), characters)
+            continue
+        if (colon := _COLON_LINE.match(line)) and _is_speaker(colon["name"]):
+            name = _display_name(colon["name"].strip(), characters)
+            scene.beats.append(Beat(colon["text"].strip(), name))
+            dialogue_lines += 1
+            continue
+        scene.beats.append(Beat(line))
+    has_heading = any(scene.name for scene in scenes)
+    if not has_heading and dialogue_lines < 2:
+        return None
+    scenes = [scene for scene in scenes if scene.name or scene.beats]
+    _name_unnamed_scenes(scenes)
+    return Screenplay(title=title, scenes=scenes, characters=characters)
+
+
+def plan_from_screenplay(screenplay: Screenplay, num_shots: int | None, tone: Tone, seed: str) -> ShotPlanDraft:
+    """Shots that follow the screenplay in order; `num_shots` (when given) is met by splitting or merging shots."""
+    scene_specs = _scene_specs(screenplay.scenes)
+    shots: list[_DraftShot] = []
+    for scene, spec in zip(screenplay.scenes, scene_specs, strict=True):
+        shots.extend(_split_scene(scene, spec.name, screenplay.characters))
+    if num_shots is not None:
+        shots = _fit_count(shots, num_shots, scene_specs)
+    characters = [
+        character_card(CastMember(name, _role_of(name, screenplay), ""), seed, _introduction(name, screenplay))
+        for name in screenplay.characters
+        if any(name in shot.characters for shot in shots)
+    ]
+    return ShotPlanDraft(characters=characters, scenes=scene_specs, shots=_finish(shots, scene_specs, tone, seed))
+
+
+@dataclass
+class _DraftShot:
+    scene: str
+    actions: list[str] = field(default_factory=list)
+    lines: list[DialogueSpec] = field(default_factory=list)
+    characters: list[str] = field(default_factory=list)
+    kind: str = "story"  # or "establishing" / "reaction": shots added to reach the requested count
+
+    @property
+    def speech_s(self) -> float:
+        return sum(speech_seconds(line.text) for line in self.lines)
+
+    @property
+    def speakers(self) -> list[str]:
+        return list(dict.fromkeys(line.speaker for line in self.lines))
+
+
+def _parse_heading(line: str) -> ParsedScene | None:
+    match = _HEADING.match(line)
+    if match is None or (
+        match["kind"] and match["kind"].upper().rstrip(".") not in {"INT", "EXT", "INT./EXT", "INT/EXT", "I/E", "EST"}
+    ):
+        return None
+    if match["kind"] and not line[:3].isupper():
+        return None
+    place = match["place"].strip(" .")
+    time = (match["time"] or "").strip(" .")
+    if match["zh"]:
+        time = next((english for word, english in _ZH_TIMES.items() if word in time), time)
+        interior = {"内景": True, "外景": False}.get(match["zh"])
+    else:
+        interior = not match["kind"].upper().startswith("EXT")
+    name = place if has_cjk(place) else place.title()
+    return ParsedScene(
+        name=name, location=place if has_cjk(place) else place.lower(), time_of_day=time.lower(), interior=interior
+    )
+
+
+def _is_speaker(name: str) -> bool:
+    words = name.split()
+    return (
+        bool(words)
+        and len(words) <= 3
+        and name.upper().strip(" .") not in _NOT_SPEAKERS
+        and any(char.isalpha() for char in name)
+    )
+
+
+def _display_name(name: str, characters: list[str]) -> str:
+    display = name.title() if name.isupper() and not has_cjk(name) else name
+    if display not in characters:
+        characters.append(display)
+    return display
+
+
+def _name_unnamed_scenes(scenes: list[ParsedScene]) -> None:
+    for number, scene in enumerate(scenes, start=1):
+        if not scene.name:
+            scene.name = f"Scene {number}"
+
+
+def _scene_specs(scenes: list[ParsedScene]) -> list[SceneSpec]:
+    specs: list[SceneSpec] = []
+    for scene in scenes:
+        opening = next((beat.text for beat in scene.beats if not beat.speaker), "")
+        side = {True: "Interior", False: "Exterior", None: ""}[scene.interior]
+        where = " ".join(part for part in [side, scene.location] if part)
+        description = " ".join(
+            part for part in [f"{where}, {scene.time_of_day}." if scene.time_of_day else "", opening] if part
+        )
+        specs.append(
+            SceneSpec(
+                name=scene.name,
+                location=scene.location or scene.name,
+                time_of_day=scene.time_of_day,
+                description=description.strip(),
+            )
+        )
+    return specs
+
+
+def _split_scene(scene: ParsedScene, scene_name: str, characters: list[str]) -> list[_DraftShot]:
+    shots: list[_DraftShot] = []
+    current = _DraftShot(scene_name)
+    for beat in scene.beats:
+        if not beat.speaker:
+            if current.lines:
+                shots.append(current)
+                current = _DraftShot(scene_name)
+            current.actions.append(beat.text)
+            continue
+        for piece in split_speech(beat.text):
+            crowded = len({*current.speakers, beat.speaker}) > 2
+            too_long = current.speech_s + speech_seconds(piece) > MAX_SPEECH_S
+            if current.lines and (crowded or too_long):
+                shots.append(current)
+                current = _DraftShot(scene_name)
+            current.lines.append(DialogueSpec(speaker=beat.speaker, text=piece))
+    if current.lines or current.actions or not shots:
+        shots.append(current)
+    for shot in shots:
+        shot.characters = _shot_characters(shot, characters)
+    return shots
+
+
+def _shot_characters(shot: _DraftShot, characters: list[str]) -> list[str]:
+    """Speakers first, then characters the action names, at most two."""
+    present = shot.speakers
+    action = " ".join(shot.actions)
+    for name in characters:
+        if name not in present and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", action, re.IGNORECASE):
+            present.append(name)
+    return present[:2]
+
+
+def _fit_count(shots: list[_DraftShot], wanted: int, scenes: list[SceneSpec]) -> list[_DraftShot]:
+    shots = list(shots)
+    while len(shots) > wanted:
+        merge_at = _best_merge(shots)
+        if merge_at is None:
+            raise EchoError(
+                f"this screenplay needs at least {len(shots)} shots to keep at most two characters and about 9 s of "
+                f"speech per shot; ask for {len(shots)} or more shots (or leave the number out)"
+            )
+        left, right = shots[merge_at], shots.pop(merge_at + 1)
+        left.actions += right.actions
+        left.lines += right.lines
+        left.characters = list(dict.fromkeys(left.characters + right.characters))[:2]
+    while len(shots) < wanted:
+        shots = _add_one_shot(shots, scenes)
+    return shots
+
+
+def _best_merge(shots: list[_DraftShot]) -> int | None:
+    candidates = [
+        (left.speech_s + right.speech_s, index)
+        for index, (left, right) in enumerate(itertools.pairwise(shots))
+        if left.scene == right.scene
+        and len({*left.characters, *right.characters}) <= 2
+        and left.speech_s + right.speech_s <= MAX_SPEECH_S
+    ]
+    return min(candidates)[1] if candidates else None
+
+
+def _add_one_shot(shots: list[_DraftShot], scenes: list[SceneSpec]) -> list[_DraftShot]:
+    """Split the busiest shot in two; else open a scene with an establishing shot; else add a silent reaction."""
+    splittable = [
+        (len(shot.lines) + len(shot.actions), index)
+        for index, shot in enumerate(shots)
+        if len(shot.lines) >= 2 or (len(shot.actions) >= 2 and not shot.lines)
+    ]
+    if splittable:
+        index = max(splittable)[1]
+        shot = shots[index]
+        if shot.lines:
+            half = len(shot.lines) // 2
+            parts = (shot.actions, shot.lines[:half]), ([], shot.lines[half:])
+        else:
+            half = (len(shot.actions) + 1) // 2
+            parts = (shot.actions[:half], []), (shot.actions[half:], [])
+        split = [_DraftShot(shot.scene, actions, lines, shot.characters) for actions, lines in parts]
+        return [*shots[:index], *split, *shots[index + 1 :]]
+    for scene in scenes:
+        first = next(index for index, shot in enumerate(shots) if shot.scene == scene.name)
+        if shots[first].kind != "establishing":
+            opening = _DraftShot(scene.name, [f"The {scene.location or scene.name} in full view."], kind="establishing")
+            return [*shots[:first], opening, *shots[first:]]
+    followed = {index - 1 for index, shot in enumerate(shots) if shot.kind == "reaction"}
+    speaking = [index for index, shot in enumerate(shots) if shot.lines and index not in followed] or [len(shots) - 1]
+    index = max(speaking, key=lambda position: (shots[position].speech_s, -position))
+    source = shots[index]
+    listener = source.characters[-1:]
+    who = listener[0] if listener else "Everyone"
+    reaction = _DraftShot(
+        source.scene, [f"{who} takes a silent moment as the words sink in."], [], listener, "reaction"
+    )
+    return [*shots[: index + 1], reaction, *shots[index + 1 :]]
+
+
+def _finish(shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: str) -> list[ShotSpec]:
+    finished: list[ShotSpec] = []
+    previous_camera = ""
+    for number, shot in enumerate(shots):
+        camera = _camera(shot, number, seed, previous_camera)
+        previous_camera = camera
+        stage = min(2, number * 3 // max(1, len(shots)))
+        finished.append(
+            ShotSpec(
+                scene=shot.scene,
+                characters=shot.characters,
+                action=" ".join(shot.actions) or _talk_action(shot),
+                dialogue=shot.lines,
+                camera=camera,
+                duration_s=shot_seconds(shot.speech_s, minimum_s=4.0 if not shot.lines else 3.0),
+                sound_effects=_sound_for(next(scene for scene in scenes if scene.name == shot.scene)),
+                music=tone.music[stage],
+            )
+        )
+    return finished
+
+
+def _talk_action(shot: _DraftShot) -> str:
+    if len(shot.characters) == 2:
+        return f"{shot.characters[0]} and {shot.characters[1]} talk face to face."
+    return f"{shot.characters[0]} speaks." if shot.characters else "The scene holds still."
+
+
+def _camera(shot: _DraftShot, number: int, seed: str, previous: str) -> str:
+    if number == 0:
+        return "static wide establishing shot"
+    if len(shot.speakers) == 2:
+        options = ["over-the-shoulder shot", "static medium two-shot", "slow push-in from a wide shot"]
+    elif shot.lines:
+        options = ["close-up with shallow depth of field", "slow push-in from a wide shot", "handheld medium shot"]
+    else:
+        options = CAMERAS
+    camera = pick(options, seed, number)
+    return camera if camera != previous else options[(options.index(camera) + 1) % len(options)]
+
+
+def _sound_for(scene: SceneSpec) -> str:
+    hits = find_words(f"{scene.location} {scene.name}", PLACE_WORDS)
+    if hits:
+        return PLACES[hits[0][2]].sound.capitalize() + "."
+    return "Quiet room tone." if scene.description.startswith("Interior") else "Soft wind and distant ambience."
+
+
+def _role_of(name: str, screenplay: Screenplay) -> Role | None:
+    introduction = _introduction(name, screenplay)
+    roles = find_roles(introduction)
+    return roles[0][2] if roles else None
+
+
+def _introduction(name: str, screenplay: Screenplay) -> str:
+    """The appositive after the character's first mention in an action line: 'MIRA (17), a young apprentice'."""
+    pattern = re.compile(
+        rf"(?<!\w){re.escape(name)}(?!\w)\s*(?:\((?P<age>\d{{1,3}})\))?\s*,\s*(?P<what>(?:an?|the)\s[^.,;!?]+)",
+        re.IGNORECASE,
+    )
+    for scene in screenplay.scenes:
+        for beat in scene.beats:
+            if not beat.speaker and (match := pattern.search(beat.text)):
+                what = match["what"].strip()
+                return f"{match['age']} years old, {what}" if match["age"] else what
+    return ""

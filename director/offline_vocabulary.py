@@ -1,0 +1,527 @@
+"""Word lists of the offline planner and the deterministic picker that chooses from them.
+
+Choices are seeded by a hash of the idea (never Python's salted `hash`), so the same idea always gives the same
+characters, places and shots.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from director.offline_timing import has_cjk
+
+Item = TypeVar("Item")
+
+
+def pick(options: Sequence[Item], *seed_parts: object) -> Item:
+    """A stable choice from `options` for the given seed parts."""
+    digest = hashlib.sha256("\x1f".join(str(part) for part in seed_parts).encode("utf-8")).digest()
+    return options[int.from_bytes(digest[:8], "big") % len(options)]
+
+
+def find_words(text: str, vocabulary: Iterable[tuple[str, Item]], plural: bool = True) -> list[tuple[int, str, Item]]:
+    """(position, word, value) for every vocabulary word in the text, in order of appearance: whole words (with an
+    optional plural ending) for alphabetic words, anywhere for CJK words."""
+    lowered = text.lower()
+    found: list[tuple[int, str, Item]] = []
+    for word, value in vocabulary:
+        ending = r"(?:e?s)?" if plural else ""
+        pattern = re.escape(word) if has_cjk(word) else rf"(?<!\w){re.escape(word)}{ending}(?!\w)"
+        found.extend((match.start(), word, value) for match in re.finditer(pattern, lowered))
+    return sorted(found, key=lambda hit: (hit[0], -len(hit[1])))
+
+
+@dataclass(frozen=True)
+class Role:
+    noun: str  # English noun used in prompts
+    gender: str  # "female", "male" or "neutral"
+    age: str  # "child", "young", "adult", "old"
+    human: bool = True
+    clothing: str = ""
+
+
+ROLES: dict[str, Role] = {
+    role.noun: role
+    for role in [
+        Role("wizard", "male", "old", clothing="a long midnight-blue robe embroidered with silver stars"),
+        Role("witch", "female", "adult", clothing="a patched black cloak over a moss-green dress"),
+        Role("girl", "female", "child"),
+        Role("boy", "male", "child"),
+        Role("woman", "female", "adult"),
+        Role("man", "male", "adult"),
+        Role("knight", "male", "adult", clothing="dented steel armour over a faded red tabard"),
+        Role("princess", "female", "young", clothing="a simple silver circlet and a travel-worn blue gown"),
+        Role("prince", "male", "young", clothing="a dark green doublet with gold buttons"),
+        Role("king", "male", "old", clothing="a heavy crimson mantle trimmed with white fur"),
+        Role("queen", "female", "adult", clothing="a deep violet gown and a thin gold crown"),
+        Role("detective", "neutral", "adult", clothing="a rumpled grey trench coat and a loose dark tie"),
+        Role("keeper", "female", "young", clothing="a weathered navy peacoat over a cream knit sweater"),
+        Role("fisherman", "male", "old", clothing="a yellow oilskin jacket and rubber boots"),
+        Role("sailor", "male", "young", clothing="a striped shirt under a short navy jacket"),
+        Role("astronaut", "female", "adult", clothing="a white pressurised suit with orange mission patches"),
+        Role("scientist", "female", "adult", clothing="a white lab coat over a turtleneck, safety goggles on her head"),
+        Role("inventor", "male", "adult", clothing="oil-stained overalls with a belt of small tools"),
+        Role("student", "neutral", "young", clothing="a hooded sweatshirt and a worn canvas backpack"),
+        Role("teacher", "female", "adult", clothing="a cardigan with chalk dust on the sleeves"),
+        Role("doctor", "male", "adult", clothing="pale blue scrubs and a stethoscope"),
+        Role("librarian", "female", "old", clothing="a long wool skirt, a shawl and reading glasses on a chain"),
+        Role("explorer", "male", "adult", clothing="a khaki field jacket with many pockets and a wide-brimmed hat"),
+        Role("thief", "neutral", "young", clothing="a close-fitting black jacket and soft-soled boots"),
+        Role("pirate", "male", "adult", clothing="a battered tricorn hat and a long red coat"),
+        Role("chef", "male", "adult", clothing="a white double-breasted jacket and a checked apron"),
+        Role("musician", "female", "young", clothing="a denim jacket covered in patches"),
+        Role("painter", "neutral", "adult", clothing="a paint-spattered linen smock"),
+        Role("farmer", "male", "old", clothing="faded dungarees and a straw hat"),
+        Role("soldier", "male", "young", clothing="a dusty olive uniform"),
+        Role("grandmother", "female", "old", clothing="a hand-knitted cardigan and a floral headscarf"),
+        Role("grandfather", "male", "old", clothing="a tweed jacket and a flat cap"),
+        Role("mother", "female", "adult"),
+        Role("father", "male", "adult"),
+        Role("child", "neutral", "child"),
+        Role("robot", "neutral", "adult", human=False),
+        Role("dragon", "neutral", "old", human=False),
+        Role("cat", "neutral", "young", human=False),
+        Role("dog", "neutral", "young", human=False),
+        Role("fox", "neutral", "young", human=False),
+        Role("owl", "neutral", "old", human=False),
+        Role("ghost", "neutral", "old", human=False),
+    ]
+}
+ROLE_SYNONYMS = {
+    "lighthouse keeper": "keeper",
+    "kid": "child",
+    "lady": "woman",
+    "guy": "man",
+    "sorcerer": "wizard",
+    "mage": "wizard",
+    "grandma": "grandmother",
+    "grandpa": "grandfather",
+    "mom": "mother",
+    "dad": "father",
+    "巫师": "wizard",
+    "魔法师": "wizard",
+    "女巫": "witch",
+    "女孩": "girl",
+    "小女孩": "girl",
+    "男孩": "boy",
+    "女人": "woman",
+    "女子": "woman",
+    "男人": "man",
+    "骑士": "knight",
+    "公主": "princess",
+    "王子": "prince",
+    "国王": "king",
+    "女王": "queen",
+    "侦探": "detective",
+    "守塔人": "keeper",
+    "渔夫": "fisherman",
+    "水手": "sailor",
+    "宇航员": "astronaut",
+    "科学家": "scientist",
+    "发明家": "inventor",
+    "学生": "student",
+    "老师": "teacher",
+    "医生": "doctor",
+    "图书管理员": "librarian",
+    "探险家": "explorer",
+    "小偷": "thief",
+    "海盗": "pirate",
+    "厨师": "chef",
+    "音乐家": "musician",
+    "画家": "painter",
+    "农夫": "farmer",
+    "士兵": "soldier",
+    "奶奶": "grandmother",
+    "爷爷": "grandfather",
+    "妈妈": "mother",
+    "爸爸": "father",
+    "孩子": "child",
+    "机器人": "robot",
+    "龙": "dragon",
+    "猫": "cat",
+    "狗": "dog",
+    "狐狸": "fox",
+    "猫头鹰": "owl",
+    "鬼": "ghost",
+}
+ROLE_WORDS = [
+    *((noun, role) for noun, role in ROLES.items()),
+    *((word, ROLES[noun]) for word, noun in ROLE_SYNONYMS.items()),
+]
+
+
+@dataclass(frozen=True)
+class Place:
+    noun: str
+    interior: bool
+    description: str
+    sound: str
+
+
+PLACES: dict[str, Place] = {
+    place.noun: place
+    for place in [
+        Place(
+            "library",
+            True,
+            "tall oak shelves crammed with old books, dust drifting in lamplight",
+            "pages turning, a clock ticking, the creak of old floorboards",
+        ),
+        Place(
+            "castle",
+            True,
+            "a vast stone hall with banners, torches and a high vaulted ceiling",
+            "torches crackling, distant footsteps echoing on stone",
+        ),
+        Place(
+            "forest",
+            False,
+            "ancient trees with mossy trunks and shafts of light through the canopy",
+            "birdsong, leaves rustling, a twig snapping",
+        ),
+        Place(
+            "lighthouse",
+            True,
+            "a narrow spiral staircase winding up to a great glass lamp",
+            "wind whistling through the tower, waves breaking below",
+        ),
+        Place("beach", False, "a wide grey shore with driftwood and foaming waves", "waves rolling in, gulls crying"),
+        Place("city", False, "a crowded street of neon signs and wet asphalt", "traffic hum, distant sirens, chatter"),
+        Place(
+            "village",
+            False,
+            "a cluster of crooked houses around a small square with a well",
+            "a dog barking, a cart rattling over cobbles",
+        ),
+        Place(
+            "spaceship",
+            True,
+            "a cramped cockpit of blinking consoles and curved metal walls",
+            "the hum of engines, soft computer beeps",
+        ),
+        Place("desert", False, "endless orange dunes under a white-hot sky", "dry wind hissing over sand"),
+        Place("mountain", False, "a rocky ridge above a sea of clouds", "howling wind, loose stones skittering"),
+        Place(
+            "kitchen",
+            True,
+            "a warm cluttered kitchen with copper pots and a steaming stove",
+            "a kettle whistling, a knife on a chopping board",
+        ),
+        Place(
+            "school",
+            True,
+            "a sunlit classroom with rows of wooden desks and a chalkboard",
+            "chalk squeaking, chairs scraping",
+        ),
+        Place(
+            "market",
+            False,
+            "a bustling market of colourful stalls and hanging lanterns",
+            "vendors calling, coins clinking",
+        ),
+        Place(
+            "harbour",
+            False,
+            "a small harbour of bobbing boats and stacked lobster pots",
+            "rigging clinking, water lapping against the pier",
+        ),
+        Place("cave", True, "a dripping cave lit by glowing crystals", "water dripping, a low echoing rumble"),
+        Place("garden", False, "an overgrown garden with roses climbing a stone wall", "bees buzzing, a fountain"),
+        Place(
+            "cafe",
+            True,
+            "a small cafe with fogged windows and mismatched chairs",
+            "an espresso machine hissing, cups clinking",
+        ),
+        Place(
+            "laboratory",
+            True,
+            "a cluttered laboratory of glowing screens and bubbling glassware",
+            "machines humming, glass clinking",
+        ),
+        Place(
+            "temple",
+            True,
+            "a quiet temple hall of red pillars and drifting incense",
+            "a distant bell, incense crackling",
+        ),
+        Place("river", False, "a slow river winding between reeds and willows", "water flowing, frogs croaking"),
+        Place("island", False, "a small green island ringed by turquoise water", "surf, wind in palm leaves"),
+        Place(
+            "palace",
+            True,
+            "a golden throne room with mirrored walls and chandeliers",
+            "footsteps on marble, a murmuring court",
+        ),
+        Place("tower", True, "a round tower room with a single arched window", "wind moaning, a shutter banging"),
+        Place("train", True, "a swaying train carriage with worn velvet seats", "wheels clattering on rails"),
+        Place("street", False, "a narrow street of shuttered shops under flickering lamps", "footsteps, a far-off car"),
+        Place("office", True, "an open-plan office of glowing monitors at night", "keyboards clicking, a printer"),
+        Place("museum", True, "a hushed museum gallery of glass cases and marble statues", "echoing footsteps"),
+        Place("park", False, "a city park with a pond, benches and old chestnut trees", "children playing, ducks"),
+    ]
+}
+PLACE_SYNONYMS = {
+    "woods": "forest",
+    "shore": "beach",
+    "sea": "beach",
+    "ocean": "beach",
+    "town": "village",
+    "spacecraft": "spaceship",
+    "ship": "spaceship",
+    "space station": "spaceship",
+    "lab": "laboratory",
+    "classroom": "school",
+    "port": "harbour",
+    "harbor": "harbour",
+    "coffee shop": "cafe",
+    "station": "train",
+    "图书馆": "library",
+    "城堡": "castle",
+    "森林": "forest",
+    "树林": "forest",
+    "灯塔": "lighthouse",
+    "海边": "beach",
+    "海滩": "beach",
+    "城市": "city",
+    "村庄": "village",
+    "村子": "village",
+    "飞船": "spaceship",
+    "沙漠": "desert",
+    "山": "mountain",
+    "厨房": "kitchen",
+    "学校": "school",
+    "教室": "school",
+    "市场": "market",
+    "港口": "harbour",
+    "山洞": "cave",
+    "花园": "garden",
+    "咖啡馆": "cafe",
+    "实验室": "laboratory",
+    "寺庙": "temple",
+    "河": "river",
+    "岛": "island",
+    "宫殿": "palace",
+    "塔": "tower",
+    "火车": "train",
+    "街": "street",
+    "办公室": "office",
+    "博物馆": "museum",
+    "公园": "park",
+}
+PLACE_WORDS = [*((noun, noun) for noun in PLACES), *PLACE_SYNONYMS.items()]  # (word in text, place noun)
+OBJECTS = {
+    "spellbook": "spellbook",
+    "book": "book",
+    "map": "map",
+    "key": "key",
+    "letter": "letter",
+    "egg": "egg",
+    "sword": "sword",
+    "crown": "crown",
+    "ring": "ring",
+    "lamp": "lamp",
+    "lantern": "lantern",
+    "compass": "compass",
+    "photograph": "photograph",
+    "photo": "photograph",
+    "diary": "diary",
+    "violin": "violin",
+    "seed": "seed",
+    "treasure": "treasure",
+    "box": "box",
+    "mirror": "mirror",
+    "clock": "clock",
+    "necklace": "necklace",
+    "bottle": "message in a bottle",
+    "message": "message",
+    "signal": "signal",
+    "star": "fallen star",
+    "魔法书": "spellbook",
+    "书": "book",
+    "地图": "map",
+    "钥匙": "key",
+    "信": "letter",
+    "蛋": "egg",
+    "剑": "sword",
+    "王冠": "crown",
+    "戒指": "ring",
+    "灯": "lamp",
+    "指南针": "compass",
+    "照片": "photograph",
+    "日记": "diary",
+    "小提琴": "violin",
+    "种子": "seed",
+    "宝藏": "treasure",
+    "盒子": "box",
+    "镜子": "mirror",
+    "钟": "clock",
+    "项链": "necklace",
+    "瓶": "message in a bottle",
+    "信号": "signal",
+    "星星": "fallen star",
+}
+FALLBACK_OBJECTS = ["key", "map", "letter", "box", "compass", "seed"]
+FALLBACK_PLACES = ["village", "forest", "city", "harbour", "library", "garden"]
+
+NAMES = {
+    ("en", "female"): ["Mira", "Lena", "Ada", "Iris", "Nora", "Elena", "Maya", "June"],
+    ("en", "male"): ["Tomas", "Elias", "Felix", "Owen", "Aldric", "Jonah", "Marcus", "Theo"],
+    ("en", "neutral"): ["Robin", "Sky", "Quinn", "Ash", "Sage", "Rowan"],
+    ("zh", "female"): ["林雪", "苏晴", "陈悦", "周宁"],
+    ("zh", "male"): ["王磊", "李远", "张哲", "赵明"],
+    ("zh", "neutral"): ["小安", "阿乐", "小舟"],
+}
+NON_HUMAN_NAMES = ["Pip", "Bolt", "Ember", "Whisker", "Nimbus", "Cog"]
+
+AGES = {
+    "child": ["a ten-year-old", "an eight-year-old", "a small twelve-year-old"],
+    "young": ["a young", "a twenty-something", "a youthful"],
+    "adult": ["a middle-aged", "a thirty-something", "a forty-year-old"],
+    "old": ["an elderly", "a white-haired old", "a weathered seventy-year-old"],
+}
+BUILDS = ["slender", "tall and wiry", "short and sturdy", "broad-shouldered", "small and quick", "lanky"]
+FACES = [
+    "a freckled oval face",
+    "a sharp angular face",
+    "a round, kind face",
+    "high cheekbones and a narrow chin",
+    "a weathered, lined face",
+    "a soft heart-shaped face",
+]
+HAIR = {
+    "female": [
+        "long auburn hair tied back",
+        "a black bob",
+        "curly chestnut hair",
+        "silver hair in a loose bun",
+        "short copper hair",
+        "long dark braids",
+    ],
+    "male": [
+        "short cropped black hair",
+        "a shaggy brown mop",
+        "grey hair and a neat beard",
+        "a shaved head and stubble",
+        "wavy blond hair",
+        "a long white beard",
+    ],
+    "neutral": ["short ash-blond hair", "messy dark curls", "a tidy undercut", "shoulder-length brown hair"],
+    "old": ["thin silver hair", "a long white beard", "grey hair and a neat beard", "white hair in a loose bun"],
+}
+EYES = ["green", "brown", "grey", "hazel", "dark brown", "blue"]
+FEATURES = [
+    "a small scar on the chin",
+    "a quick crooked smile",
+    "thick expressive eyebrows",
+    "ink-stained fingers",
+    "a habit of squinting when thinking",
+    "a silver ring on one hand",
+]
+CLOTHES = [
+    "a weathered navy peacoat over a cream knit sweater",
+    "a mustard-yellow raincoat and dark jeans",
+    "a moss-green hooded cloak over a linen tunic",
+    "a faded red jacket with rolled sleeves",
+    "a grey wool coat and a long striped scarf",
+    "a white shirt under a brown leather waistcoat",
+]
+VOICES = {
+    ("female", "child"): "a bright, quick girl's voice",
+    ("male", "child"): "a high, eager boy's voice",
+    ("neutral", "child"): "a light, curious child's voice",
+    ("female", "young"): "a clear, lively young woman's voice",
+    ("male", "young"): "a warm, light young man's voice",
+    ("neutral", "young"): "a soft, even young voice",
+    ("female", "adult"): "a calm, low woman's voice",
+    ("male", "adult"): "a steady baritone man's voice",
+    ("neutral", "adult"): "a measured, husky voice",
+    ("female", "old"): "a gentle, slightly cracked elderly woman's voice",
+    ("male", "old"): "a deep, gravelly old man's voice",
+    ("neutral", "old"): "a slow, rasping old voice",
+}
+NON_HUMAN_LOOKS = {
+    "robot": ("a small round robot with a dented copper shell and one glowing blue eye", "a chirpy synthetic voice"),
+    "dragon": ("a young dragon with emerald scales and amber eyes", "a rumbling, smoky voice"),
+    "cat": ("a scruffy ginger cat with one torn ear", "a purring, sly voice"),
+    "dog": ("a shaggy black-and-white sheepdog", "an eager, husky voice"),
+    "fox": ("a slender red fox with a white-tipped tail", "a quick, sly voice"),
+    "owl": ("a large grey owl with tufted ears", "a soft, hooting voice"),
+    "ghost": ("a pale translucent figure in an old-fashioned nightgown", "a faint, echoing voice"),
+}
+
+CAMERAS = [
+    "slow push-in from a wide shot",
+    "static wide establishing shot",
+    "handheld medium shot following the action",
+    "close-up with shallow depth of field",
+    "over-the-shoulder shot",
+    "slow pan from left to right",
+    "low-angle tracking shot",
+    "high-angle wide shot",
+    "dolly out revealing the surroundings",
+    "static medium two-shot",
+]
+
+
+@dataclass(frozen=True)
+class Tone:
+    name: str
+    keywords: tuple[str, ...]
+    style: str
+    mood: str
+    music: tuple[str, str, str]  # calm, tense, resolved
+
+
+TONES: dict[str, Tone] = {
+    tone.name: tone
+    for tone in [
+        Tone(
+            "warm",
+            ("warm", "gentle", "cozy", "happy", "happier", "lighter", "brighter", "hopeful", "温暖", "温馨"),
+            "Warm painterly cinematic look, soft golden light, gentle pastel colours, 35 mm lens.",
+            "warm and hopeful",
+            ("soft piano motif", "pulsing strings", "warm swelling orchestra"),
+        ),
+        Tone(
+            "dark",
+            ("dark", "darker", "grim", "bleak", "gothic", "noir", "sad", "sadder", "黑暗", "悲伤"),
+            "Dark moody cinematic look, low-key lighting, deep shadows, desaturated cold palette, 35 mm lens.",
+            "dark and foreboding",
+            ("low cello drone", "ominous pulsing percussion", "mournful solo violin"),
+        ),
+        Tone(
+            "scary",
+            ("scary", "scarier", "horror", "creepy", "spooky", "恐怖", "吓人"),
+            "Horror film look, harsh flickering light, heavy fog, sickly green shadows, wide-angle lens.",
+            "eerie and frightening",
+            ("thin dissonant strings", "sudden stabbing brass", "a fading music box"),
+        ),
+        Tone(
+            "funny",
+            ("funny", "funnier", "comedy", "comic", "silly", "playful", "搞笑", "幽默"),
+            "Bright comedic look, saturated colours, even high-key lighting, snappy framing.",
+            "playful and funny",
+            ("bouncy pizzicato strings", "frantic comic brass", "jaunty whistled tune"),
+        ),
+        Tone(
+            "epic",
+            ("epic", "heroic", "grand", "adventure", "史诗", "冒险"),
+            "Epic cinematic look, sweeping vistas, golden-hour light, anamorphic lens flares.",
+            "grand and adventurous",
+            ("distant horn call", "driving war drums", "triumphant full orchestra"),
+        ),
+        Tone(
+            "romantic",
+            ("romantic", "romance", "love", "浪漫", "爱情"),
+            "Romantic soft-focus look, candlelit warm tones, gentle lens bloom.",
+            "tender and romantic",
+            ("soft acoustic guitar", "yearning strings", "tender piano and strings"),
+        ),
+    ]
+}
+DEFAULT_TONE = "warm"

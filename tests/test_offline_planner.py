@@ -1,0 +1,301 @@
+"""The offline planner: complete, valid plans from one-line ideas, faithful screenplays, routing, revisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from director.errors import EchoError
+from director.offline_planner import OfflinePlanner
+from director.offline_timing import speech_seconds
+from director.schemas import ShotPlanDraft, ShotSpec
+from generator.types import FPS, check_frame_count
+
+IDEAS = [
+    "A lighthouse keeper finds a message in a bottle",
+    "a wizard loses his spellbook in the castle library",
+    "Mira and her robot explore a desert to find a fallen star",
+    "一个小女孩在森林里发现了一只受伤的龙",
+]
+SCREENPLAY = """Title: The Last Page
+
+INT. CASTLE LIBRARY - NIGHT
+
+Candles gutter between towering shelves. MIRA (17), a young apprentice in a green cloak, searches a shelf.
+
+MIRA
+(whispering)
+It has to be here somewhere.
+
+ALDRIC, an old wizard, steps out of the shadows.
+
+ALDRIC
+Looking for this? The book you want has been gone for a hundred years, child. Nobody has read its last page since \
+the night the tower fell, and nobody ever will, not while I still keep watch over this library.
+
+MIRA
+Then I will be the first.
+
+EXT. CASTLE COURTYARD - DAWN
+
+Mira runs across the wet stones, the book under her arm.
+
+GUARD: Halt! Who goes there?
+MIRA: A friend of the library.
+ALDRIC: Let her pass.
+"""
+SPOKEN = [
+    ("Mira", "It has to be here somewhere."),
+    (
+        "Aldric",
+        "Looking for this? The book you want has been gone for a hundred years, child. Nobody has read its last "
+        "page since the night the tower fell, and nobody ever will, not while I still keep watch over this library.",
+    ),
+    ("Mira", "Then I will be the first."),
+    ("Guard", "Halt! Who goes there?"),
+    ("Mira", "A friend of the library."),
+    ("Aldric", "Let her pass."),
+]
+
+
+def describe_shot(number: int, shot: ShotSpec) -> str:
+    """The `key: value` summary the graph hands to diagnose_revision and critique (director/nodes/revise.py)."""
+    dialogue = " | ".join(f'{line.speaker}: "{line.text}"' for line in shot.dialogue)
+    fields = {
+        "shot": number,
+        "scene": shot.scene,
+        "characters": ", ".join(shot.characters),
+        "action": shot.action,
+        "dialogue": dialogue,
+        "camera": shot.camera,
+        "music": shot.music,
+        "duration_s": f"{shot.duration_s:.2f}",
+    }
+    return "\n".join(f"{key}: {value}" for key, value in fields.items())
+
+
+def assert_valid_plan(plan: ShotPlanDraft) -> None:
+    names = {character.name for character in plan.characters}
+    scenes = {scene.name for scene in plan.scenes}
+    for shot in plan.shots:
+        assert shot.scene in scenes
+        assert len(shot.characters) <= 2 and set(shot.characters) <= names
+        assert all(line.speaker in shot.characters for line in shot.dialogue)
+        check_frame_count(round(shot.duration_s * FPS))
+        assert sum(speech_seconds(line.text) for line in shot.dialogue) <= shot.duration_s
+        assert shot.music and shot.sound_effects and shot.camera
+    for character in plan.characters:
+        assert character.identity and character.voice
+
+
+@pytest.mark.parametrize("idea", IDEAS)
+@pytest.mark.parametrize("count", [1, 6, 12])
+def test_one_line_idea_gives_exactly_the_requested_valid_shots(idea: str, count: int) -> None:
+    planner = OfflinePlanner()
+    plan = planner.plan_shots(planner.write_story(idea), count)
+    assert len(plan.shots) == count
+    assert_valid_plan(plan)
+    assert 1 <= len(plan.characters) <= 3 and 1 <= len(plan.scenes) <= 4
+    if count >= 6:
+        assert len({shot.camera for shot in plan.shots}) >= 4
+        assert any(shot.dialogue for shot in plan.shots) and len(plan.characters) >= 2
+
+
+def test_default_shot_count_and_story_arc() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story("A lighthouse keeper finds a message in a bottle")
+    plan = planner.plan_shots(story, None)
+    assert len(plan.shots) == 6
+    assert story.title and story.style and len(story.description.split(". ")) >= 5
+    assert "In the end" in story.description and "Cast:" in story.description
+    assert plan.scenes[0].name == "Lighthouse"
+    assert plan.shots[0].music != plan.shots[3].music
+
+
+def test_chinese_idea_gives_a_chinese_story_and_dialogue() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story(IDEAS[3])
+    assert story.language == "zh" and "森林" in story.description
+    plan = planner.plan_shots(story, 6)
+    assert any("\u4e00" <= char <= "\u9fff" for shot in plan.shots for line in shot.dialogue for char in line.text)
+    assert (
+        any(character.identity.startswith(("林", "苏", "陈", "周")) for character in plan.characters) or plan.characters
+    )
+
+
+def test_same_input_same_output_and_different_ideas_differ() -> None:
+    first, second = OfflinePlanner(), OfflinePlanner()
+    story = first.write_story(IDEAS[0])
+    assert story == second.write_story(IDEAS[0])
+    assert first.plan_shots(story, 8) == second.plan_shots(story, 8)
+    assert first.write_story(IDEAS[1]).description != story.description
+
+
+def test_pasted_screenplay_is_followed_verbatim() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story(SCREENPLAY)
+    assert story.title == "The Last Page" and story.screenplay == SCREENPLAY.strip()
+    plan = planner.plan_shots(story, None)
+    assert_valid_plan(plan)
+    assert [scene.name for scene in plan.scenes] == ["Castle Library", "Castle Courtyard"]
+    assert plan.scenes[0].time_of_day == "night" and plan.scenes[1].time_of_day == "dawn"
+    assert {character.name for character in plan.characters} == {"Mira", "Aldric", "Guard"}
+    assert next(c for c in plan.characters if c.name == "Mira").identity.startswith("Mira, 17 years old, a young")
+    spoken = [(line.speaker, line.text) for shot in plan.shots for line in shot.dialogue]
+    rejoined: list[tuple[str, str]] = []
+    for speaker, text in spoken:  # a long speech continues over consecutive shots
+        if rejoined and rejoined[-1][0] == speaker:
+            rejoined[-1] = (speaker, f"{rejoined[-1][1]} {text}")
+        else:
+            rejoined.append((speaker, text))
+    assert rejoined == SPOKEN
+    assert all(speech_seconds(line.text) <= 9 for shot in plan.shots for line in shot.dialogue)
+    assert plan.shots[0].action.startswith("Candles gutter between towering shelves.")
+    assert [shot.scene for shot in plan.shots][-1] == "Castle Courtyard"
+
+
+def test_screenplay_shot_count_is_met_or_refused_clearly() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story(SCREENPLAY)
+    longer = planner.plan_shots(story, 12)
+    assert len(longer.shots) == 12
+    assert_valid_plan(longer)
+    assert longer.shots[1].dialogue[0].text == SPOKEN[0][1]  # after the added establishing shot
+    with pytest.raises(EchoError, match="needs at least"):
+        planner.plan_shots(story, 2)
+
+
+def test_name_colon_dialogue_without_headings_is_a_screenplay() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story("ANNA: Did you hear that?\nBEN: It came from the cellar.\nAnna grabs a torch.")
+    plan = planner.plan_shots(story, None)
+    assert [line.text for shot in plan.shots for line in shot.dialogue] == [
+        "Did you hear that?",
+        "It came from the cellar.",
+    ]
+    assert plan.shots[0].characters == ["Anna", "Ben"]
+
+
+@pytest.mark.parametrize(
+    ("message", "context", "intent", "shot_number"),
+    [
+        ("yes", "Story 'T' (version 1, not confirmed yet).", "approve", None),
+        ("Looks good, go ahead!", "Story 'T' (version 1, not confirmed yet).", "approve", None),
+        ("好的，继续", "Story 'T' (version 1, not confirmed yet).", "approve", None),
+        ("continue", "Story 'T' (version 1, confirmed). 6 shots planned, 2 generated.", "generate", None),
+        ("shot 3 should be a close-up", "Story 'T' (version 1, confirmed).", "revise_shot", 3),
+        ("#4 make her smile", "Story 'T' (version 1, confirmed).", "revise_shot", 4),
+        ("the third shot is too dark", "Story 'T' (version 1, confirmed).", "revise_shot", 3),
+        (
+            "the last shot needs rain",
+            "Story 'T' (version 1, confirmed). 6 shots planned, 6 generated.",
+            "revise_shot",
+            6,
+        ),
+        ("第二个镜头太暗了", "Story 'T' (version 1, confirmed).", "revise_shot", 2),
+        ("export the film", "Story 'T' (version 1, confirmed).", "export", None),
+        ("generate the remaining shots", "Story 'T' (version 1, confirmed).", "generate", None),
+        ("make Mira's coat red", "Story 'T' (version 1, confirmed).", "edit_card", None),
+        ("make it darker", "Story 'T' (version 1, not confirmed yet).", "edit_story", None),
+        ("change the ending so they become friends", "Story 'T' (version 1, not confirmed yet).", "edit_story", None),
+        ("how many shots are left?", "Story 'T' (version 1, confirmed).", "question", None),
+        ("a wizard loses his spellbook", "The project has no story yet.", "new_story", None),
+        ("make it darker", "The project has no story yet.", "new_story", None),
+        ("she is a retired pilot", "Story 'T' (version 1, confirmed).", "answer", None),
+        (SCREENPLAY, "Story 'T' (version 1, confirmed).", "new_story", None),
+    ],
+)
+def test_routing_table(message: str, context: str, intent: str, shot_number: int | None) -> None:
+    decision = OfflinePlanner().route(message, context)
+    assert (decision.intent, decision.shot_number) == (intent, shot_number)
+    if intent == "question":
+        assert decision.reply
+
+
+def test_revise_shot_feedback_drops_the_shot_reference() -> None:
+    decision = OfflinePlanner().route("shot 3: make it a close-up", "Story 'T'.")
+    assert decision.feedback == "make it a close-up"
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "x" * 100_001])
+def test_empty_or_huge_input_is_refused(bad: str) -> None:
+    planner = OfflinePlanner()
+    with pytest.raises(EchoError):
+        planner.route(bad, "")
+    with pytest.raises(EchoError):
+        planner.write_story(bad)
+
+
+def test_plan_size_out_of_range_is_refused() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story(IDEAS[0])
+    for count in (0, 201):
+        with pytest.raises(EchoError, match="between 1 and 200"):
+            planner.plan_shots(story, count)
+
+
+def test_clarify_asks_only_when_the_idea_is_thin() -> None:
+    planner = OfflinePlanner()
+    assert planner.clarify("make a cool video").questions
+    assert "characters" in planner.clarify("make a cool video").missing
+    assert planner.clarify("dragons").questions
+    assert planner.clarify(IDEAS[0]).questions == []
+    assert planner.clarify(IDEAS[3]).questions == []
+    assert planner.clarify(SCREENPLAY).questions == []
+
+
+def test_story_feedback_edits_the_draft() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story("a wizard loses his spellbook")
+    renamed = planner.write_story("", "call the wizard Merlin", story)
+    assert "Merlin" in renamed.description and "Cast: Merlin," in renamed.description
+    darker = planner.write_story("", "make it darker", renamed)
+    assert darker.style != renamed.style and "dark" in darker.style.lower()
+    assert "The mood is dark" in darker.description and "Merlin" in darker.description
+    ending = planner.write_story("", "change the ending to Merlin burns the book", darker)
+    assert "In the end, Merlin burns the book." in ending.description
+    titled = planner.write_story("", 'call it "Ashes"', ending)
+    assert titled.title == "Ashes"
+    replaced = planner.write_story("", "new story: A quiet tale of two clocks.", titled)
+    assert replaced.description == "A quiet tale of two clocks."
+    plan = planner.plan_shots(darker, 4)
+    assert any(character.name == "Merlin" for character in plan.characters)
+    assert "cello" in plan.shots[0].music or "drone" in plan.shots[0].music
+    with pytest.raises(EchoError, match="no character matching"):
+        planner.write_story("", "call the astronaut Zed", story)
+
+
+def test_revision_feedback_lands_on_the_right_fields() -> None:
+    planner = OfflinePlanner()
+    shot = ShotSpec(
+        scene="Library",
+        characters=["Mira", "Aldric"],
+        action="Mira reads.",
+        dialogue=[{"speaker": "Aldric", "text": "Hello."}],
+        duration_s=4.04,
+        music="Soft piano.",
+    )
+    summary = describe_shot(2, shot)
+    camera = planner.diagnose_revision(summary, "make it a close-up")
+    assert camera.camera == "Close-up." and camera.action is None and camera.dialogue is None
+    said = planner.diagnose_revision(summary, 'Mira should say "I found it at last, after all these years."')
+    assert [(line.speaker, line.text) for line in said.dialogue] == [
+        ("Mira", "I found it at last, after all these years.")
+    ]
+    assert said.duration_s is not None and said.duration_s >= 4.04
+    longer = planner.diagnose_revision(summary, "longer please")
+    assert longer.duration_s == pytest.approx(6.12) and longer.camera is None
+    music = planner.diagnose_revision(summary, "no music, just rain")
+    assert music.music and "music" in music.music.lower()
+    action = planner.diagnose_revision(summary, "she should look surprised")
+    assert action.action == "Mira reads. She should look surprised." and "action" in action.diagnosis
+
+
+def test_critique_flags_obvious_problems_only() -> None:
+    planner = OfflinePlanner()
+    shot = ShotSpec(
+        scene="Library", characters=["Mira"], dialogue=[{"speaker": "Mira", "text": "word " * 30}], duration_s=4.04
+    )
+    verdict = planner.critique(describe_shot(1, shot), "ID_A, ID_B and ID_C talk. " + "x" * 1500)
+    assert not verdict.ok and len(verdict.issues) == 4
+    good = ShotSpec(scene="Library", characters=["Mira"], dialogue=[{"speaker": "Mira", "text": "Hello."}])
+    assert planner.critique(describe_shot(1, good), "ID_A waves. Background music: soft piano.").ok
