@@ -1,0 +1,389 @@
+"""The `preview` backend: a fast CPU animatic of a shot, with speech, ambience and music.
+
+Everything that can fail on bad input (empty lines, unreadable reference images, unknown languages) is
+resolved before the first file is written. Then static layers (backdrop, bodies, face patches, subtitle
+sprites) are built once and each frame only pastes face patches, crops the camera box and blends a subtitle,
+while ffmpeg encodes in parallel from a pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from director.errors import EchoError
+from director.settings import Settings
+from generator.audio import resample, speech_envelope, write_wav
+from generator.media import encode_mp4
+from generator.memory import load_image
+from generator.preview_camera import crop_boxes, parse_camera
+from generator.preview_camera import world_size as world_size_for
+from generator.preview_figures import MOUTH_LEVELS, Figure, build_face_patches, paint_bodies, place_figures
+from generator.preview_scene import paint_backdrop
+from generator.preview_sound import (
+    DialogueLayout,
+    SpokenLine,
+    ambience,
+    layout_dialogue,
+    mix,
+    music_bed,
+    normalise_speech,
+    stable_seed,
+)
+from generator.speech import VoiceProfile, synthesize, voice_for_character
+from generator.types import (
+    GeneratedShot,
+    GeneratorError,
+    MemorySlot,
+    ProgressCallback,
+    ShotRequest,
+    nearest_frame_count,
+)
+
+SAMPLE_RATE = 22050  # eSpeak NG's native rate, so speech is never resampled
+MAX_LINE_CHARS = 1000
+BLINK_FRAMES = 3
+SUBTITLE_HOLD_S = 0.4
+VIDEO_FILE = "shot.mp4"
+AUDIO_FILE = "shot.wav"
+
+_NON_LATIN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
+_CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+)
+
+
+@dataclass
+class _Subtitle:
+    start: int  # frame range in which the sprite shows
+    end: int
+    top: int
+    left: int
+    alpha: np.ndarray  # h x w x 1 float32
+    color: np.ndarray  # h x w x 3 float32, premultiplied by alpha
+
+
+class PreviewGenerator:
+    """Animatic renderer implementing `generator.types.Generator`."""
+
+    name = "preview"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+
+    def generate(
+        self,
+        request: ShotRequest,
+        memory: Sequence[MemorySlot] = (),
+        progress: ProgressCallback | None = None,
+        out_dir: Path | None = None,
+    ) -> GeneratedShot:
+        started = time.perf_counter()
+        report = progress or _ignore_progress
+        _check_lines(request)
+        report(0.0, "synthesising dialogue")
+        voices = {card.id: voice_for_character(card) for card in request.characters}
+        lines = [
+            SpokenLine(line.speaker, line.text, normalise_speech(_speak(line.text, voices[line.speaker], request)))
+            for line in request.dialogue
+        ]
+        faces, face_sources = _faces(request, memory)
+        first_frame = _first_frame(request)
+
+        report(0.1, "mixing the soundtrack")
+        num_samples = round(request.duration_s * SAMPLE_RATE)
+        layout = layout_dialogue(lines, num_samples, SAMPLE_RATE)
+        sound_rng = np.random.default_rng(stable_seed("ambience", request.seed, request.sound_effects))
+        bed, ambience_names = ambience(request.sound_effects, num_samples, SAMPLE_RATE, sound_rng)
+        music, mood = music_bed(request.music, num_samples, SAMPLE_RATE)
+        audio = mix(layout.speech, bed, music, SAMPLE_RATE)
+
+        report(0.15, "painting the scene")
+        world_size = world_size_for(request.width, request.height)
+        backdrop = paint_backdrop(request.scene, *world_size, seed=stable_seed("scene", _scene_key(request)))
+        if first_frame is not None:
+            backdrop.image.paste(Image.fromarray(load_image(first_frame, *world_size)))
+        figures = place_figures(request.characters, *world_size)
+        for figure in figures:
+            figure.face = faces.get(figure.card.id)
+        canvas = backdrop.image.copy()
+        paint_bodies(canvas, figures, world_size[1])
+        for figure in figures:
+            build_face_patches(figure, canvas, backdrop)
+        world = backdrop.grade(np.asarray(canvas), 0, 0)
+        move = parse_camera(request.camera, _focus(request, figures, world_size), _group_focus(figures, world_size))
+        boxes = crop_boxes(move, request.num_frames, world_size, (request.width, request.height), request.seed)
+        mouths = _mouth_levels(figures, layout, request)
+        blinks = _blinks(figures, request)
+        subtitles, unburned = _subtitles(layout, request) if self.settings.subtitles else ([], [])
+
+        out_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="echo-preview-"))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        frames = np.empty((request.num_frames, request.height, request.width, 3), dtype=np.uint8)
+        temp_wav = out_dir / f".{AUDIO_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp.wav"
+        try:
+            write_wav(temp_wav, audio, SAMPLE_RATE)
+            render = _render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
+            encode_mp4(
+                render, request.fps, request.width, request.height, temp_wav, out_dir / VIDEO_FILE, preset="veryfast"
+            )
+            os.replace(temp_wav, out_dir / AUDIO_FILE)
+        finally:
+            temp_wav.unlink(missing_ok=True)
+        report(1.0, "done")
+        metadata = {
+            "voices": {card_id: voice.describe() for card_id, voice in voices.items()},
+            "faces": face_sources,
+            "camera": move.description,
+            "lighting": backdrop.lighting.name,
+            "setting": backdrop.setting,
+            "ambience": ambience_names,
+            "music": mood,
+            "speech_needed_s": layout.needed_s,
+            "memory_labels": [slot.label for slot in memory],
+            "subtitles_burned": self.settings.subtitles and not unburned,
+            "subtitles_not_burned": unburned,
+            "render_s": round(time.perf_counter() - started, 3),
+        }
+        if layout.overflow_s > 0:
+            metadata["suggested_num_frames"] = nearest_frame_count(layout.needed_s + 1 / request.fps)
+        return GeneratedShot(
+            video_path=out_dir / VIDEO_FILE,
+            audio_path=out_dir / AUDIO_FILE,
+            num_frames=request.num_frames,
+            fps=request.fps,
+            width=request.width,
+            height=request.height,
+            sample_rate=SAMPLE_RATE,
+            dialogue_timings=layout.timings,
+            speech_overflow_s=layout.overflow_s,
+            backend=self.name,
+            seed=request.seed,
+            metadata=metadata,
+            frames=frames,
+            audio=audio,
+        )
+
+
+def _ignore_progress(_fraction: float, _step: str) -> None:
+    return None
+
+
+def _check_lines(request: ShotRequest) -> None:
+    for index, line in enumerate(request.dialogue):
+        if not line.text.strip():
+            raise GeneratorError(
+                f"dialogue[{index}].text: the line for {line.speaker} is empty; "
+                f"valid values: 1 to {MAX_LINE_CHARS} characters of speech (or remove the line)"
+            )
+        if len(line.text) > MAX_LINE_CHARS:
+            raise GeneratorError(
+                f"dialogue[{index}].text: {len(line.text)} characters is too long for one shot; valid values: "
+                f"1 to {MAX_LINE_CHARS} characters (split the line across shots)"
+            )
+
+
+def _speak(text: str, voice: VoiceProfile, request: ShotRequest) -> np.ndarray:
+    wave, rate = synthesize(text, voice, request.language)
+    return resample(wave, rate, SAMPLE_RATE)
+
+
+def _faces(request: ShotRequest, memory: Sequence[MemorySlot]) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Each character's face image: the card's reference image, else the key frame of its card memory slot."""
+    faces, sources = {}, {}
+    for card in request.characters:
+        if card.reference_image is not None:
+            try:
+                faces[card.id] = load_image(Path(card.reference_image))
+            except EchoError as error:
+                raise GeneratorError(f"{card.id} ({card.name}) reference_image: {error}") from error
+            sources[card.id] = "reference_image"
+            continue
+        slot = next((s for s in memory if s.label == card.id and s.source.kind == "card"), None)
+        if slot is not None:
+            faces[card.id] = slot.key_frame
+            sources[card.id] = "memory"
+        else:
+            sources[card.id] = "drawn"
+    return faces, sources
+
+
+def _first_frame(request: ShotRequest) -> Path | None:
+    if request.first_frame is None:
+        return None
+    path = Path(request.first_frame)
+    try:
+        load_image(path)
+    except EchoError as error:
+        raise GeneratorError(f"first_frame: {error}") from error
+    return path
+
+
+def _scene_key(request: ShotRequest) -> str:
+    scene = request.scene
+    return scene.id or scene.name or scene.description
+
+
+def _focus(request: ShotRequest, figures: list[Figure], world_size: tuple[int, int]) -> tuple[float, float]:
+    """Where a close-up points: the first speaker's face (else the first character's, else the centre)."""
+    if not figures:
+        return 0.5, 0.5
+    speaker = request.dialogue[0].speaker if request.dialogue else figures[0].card.id
+    return _face_point(next(f for f in figures if f.card.id == speaker), world_size)
+
+
+def _group_focus(figures: list[Figure], world_size: tuple[int, int]) -> tuple[float, float]:
+    """Where a medium shot points: between the characters, a little below their faces."""
+    if not figures:
+        return 0.5, 0.5
+    points = [_face_point(figure, world_size) for figure in figures]
+    return sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points) + 0.08
+
+
+def _face_point(figure: Figure, world_size: tuple[int, int]) -> tuple[float, float]:
+    x, y = figure.head_center
+    return x / world_size[0], (y + (figure.head_box[3] - figure.head_box[1]) * 0.6) / world_size[1]
+
+
+def _mouth_levels(figures: list[Figure], layout: DialogueLayout, request: ShotRequest) -> dict[str, np.ndarray]:
+    levels = {}
+    for figure in figures:
+        track = layout.tracks.get(figure.card.id)
+        if track is None:
+            levels[figure.card.id] = np.zeros(request.num_frames, dtype=np.int64)
+            continue
+        envelope = speech_envelope(track, SAMPLE_RATE, request.fps, request.num_frames)
+        levels[figure.card.id] = np.minimum(MOUTH_LEVELS - 1, np.ceil(envelope * (MOUTH_LEVELS - 1) * 1.25)).astype(
+            np.int64
+        )
+    return levels
+
+
+def _blinks(figures: list[Figure], request: ShotRequest) -> dict[str, np.ndarray]:
+    blinks = {}
+    for figure in figures:
+        rng = np.random.default_rng(stable_seed("blink", request.seed, figure.card.id))
+        closed = np.zeros(request.num_frames, dtype=bool)
+        at = rng.uniform(0.3, 2.5) * request.fps
+        while at < request.num_frames:
+            closed[int(at) : int(at) + BLINK_FRAMES] = True
+            at += rng.uniform(2.0, 5.0) * request.fps
+        blinks[figure.card.id] = closed
+    return blinks
+
+
+def _font(size: int, text: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
+    """A font that can draw `text`: a CJK system font for CJK text (None if there is none), else DejaVu/default."""
+    candidates = _CJK_FONTS if _NON_LATIN.search(text) else _LATIN_FONTS
+    for path in candidates:
+        if Path(path).is_file():
+            return ImageFont.truetype(path, size)
+    return None if _NON_LATIN.search(text) else ImageFont.load_default(size=size)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_width: int) -> list[str]:
+    units = list(text) if _NON_LATIN.search(text) and " " not in text.strip() else text.split()
+    joiner = "" if len(units) == len(text) else " "
+    rows, row = [], ""
+    for unit in units:
+        trial = f"{row}{joiner}{unit}" if row else unit
+        if row and font.getlength(trial) > max_width:
+            rows.append(row)
+            row = unit
+        else:
+            row = trial
+    return [*rows, row] if row else rows
+
+
+def _subtitles(layout: DialogueLayout, request: ShotRequest) -> tuple[list[_Subtitle], list[str]]:
+    """Subtitle sprites (semi-transparent box, white text) and the lines no installed font could draw."""
+    sprites, unburned = [], []
+    size = max(11, request.height // 20)
+    timings = layout.timings
+    for index, timing in enumerate(timings):
+        font = _font(size, timing.text)
+        if font is None:
+            unburned.append(timing.text)
+            continue
+        rows = _wrap(timing.text, font, int(request.width * 0.86))[:3]
+        line_height = int(size * 1.3)
+        width = int(max(font.getlength(row) for row in rows)) + 2 * size // 2
+        height = line_height * len(rows) + size // 2
+        sprite = Image.new("RGBA", (min(width, request.width), height), (0, 0, 0, 150))
+        draw = ImageDraw.Draw(sprite)
+        for row_index, row in enumerate(rows):
+            draw.text((size // 2, size // 4 + row_index * line_height), row, font=font, fill=(255, 255, 255, 255))
+        rgba = np.asarray(sprite, dtype=np.float32) / np.float32(255)
+        alpha = rgba[..., 3:4]
+        next_start = timings[index + 1].start_s if index + 1 < len(timings) else request.duration_s
+        end_s = min(timing.end_s + SUBTITLE_HOLD_S, max(next_start, timing.end_s))
+        sprites.append(
+            _Subtitle(
+                start=int(timing.start_s * request.fps),
+                end=int(np.ceil(end_s * request.fps)),
+                top=request.height - height - request.height // 14,
+                left=(request.width - sprite.width) // 2,
+                alpha=alpha,
+                color=rgba[..., :3] * alpha * np.float32(255),
+            )
+        )
+    return sprites, unburned
+
+
+def _render_frames(
+    world: np.ndarray,
+    figures: list[Figure],
+    boxes: np.ndarray,
+    mouths: dict[str, np.ndarray],
+    blinks: dict[str, np.ndarray],
+    subtitles: list[_Subtitle],
+    frames: np.ndarray,
+    report: ProgressCallback,
+) -> Iterator[np.ndarray]:
+    """Fill `frames` one by one, yielding each as it is ready (ffmpeg encodes while the next is drawn)."""
+    count = len(frames)
+    for index in range(count):
+        for figure in figures:
+            left, top, right, bottom = figure.head_box
+            patch = figure.patch(int(mouths[figure.card.id][index]), bool(blinks[figure.card.id][index]))
+            world[top:bottom, left:right] = patch
+        _camera(world, boxes[index], frames[index])
+        for subtitle in subtitles:
+            if subtitle.start <= index < subtitle.end:
+                region = frames[
+                    index,
+                    subtitle.top : subtitle.top + subtitle.alpha.shape[0],
+                    subtitle.left : subtitle.left + subtitle.alpha.shape[1],
+                ]
+                region[:] = (region * (1 - subtitle.alpha) + subtitle.color).astype(np.uint8)
+        if index % 24 == 0:
+            report(0.2 + 0.75 * index / count, f"frame {index + 1}/{count}")
+        yield frames[index]
+
+
+def _camera(world: np.ndarray, box: np.ndarray, out: np.ndarray) -> None:
+    """Copy the camera box of the world into `out`: a plain slice at whole pixels, else a bilinear resample."""
+    out_h, out_w = out.shape[:2]
+    left, top, right, bottom = (float(v) for v in box)
+    if abs(right - left - out_w) < 1e-6 and left.is_integer() and top.is_integer():
+        out[:] = world[int(top) : int(top) + out_h, int(left) : int(left) + out_w]
+        return
+    x0, y0 = int(left), int(top)
+    x1, y1 = min(world.shape[1], int(np.ceil(right)) + 1), min(world.shape[0], int(np.ceil(bottom)) + 1)
+    region = Image.fromarray(world[y0:y1, x0:x1])
+    box_in_region = (left - x0, top - y0, right - x0, bottom - y0)
+    scaled = region.resize((out_w, out_h), Image.Resampling.BILINEAR, box=box_in_region)
+    out[:] = np.asarray(scaled)
