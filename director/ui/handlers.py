@@ -1,0 +1,379 @@
+"""Event handlers of the page. Each takes plain component values and returns the values of its outputs.
+
+State changes go only through the Director session or the typed tools (actor "user"); every handler turns an
+`EchoError` into a message on the page and leaves the project as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from director.errors import EchoError
+from director.session import DirectorSession
+from director.state import DirectorEvent
+from director.ui import views
+from director.ui.context import AppContext
+from workspace.export import export_project
+from workspace.state import ProjectState
+from workspace.uploads import UploadKind, attach_reference
+
+OPTION_BUTTONS = 3
+START_HINT = (
+    "Describe your film in the chat (who, where, what happens, how many shots) and press **Send**. "
+    "The Director proposes a story; approve it and the shots appear here one by one."
+)
+
+
+def warning(problem: object) -> str:
+    return f"⚠ {problem}"
+
+
+def option_updates(options: list[str]) -> list[Any]:
+    """The Director's suggested answers as up to three visible buttons."""
+    shown = options[:OPTION_BUTTONS]
+    return [gr.update(value=label, visible=True) for label in shown] + [
+        gr.update(visible=False) for _ in range(OPTION_BUTTONS - len(shown))
+    ]
+
+
+def project_update(ctx: AppContext, project_id: int | None) -> Any:
+    return gr.update(choices=views.project_choices(ctx.workspace), value=str(project_id) if project_id else None)
+
+
+class Handlers:
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    # -- project picker ---------------------------------------------------------------------------------------
+
+    def load(self) -> tuple[Any, ...]:
+        """Page (re)load: reopen the newest project exactly as it was, conversation included."""
+        choices = views.project_choices(self.ctx.workspace)
+        return self.open_project(choices[0][1] if choices else None)
+
+    def open_project(self, choice: str | None) -> tuple[Any, ...]:
+        """(project, chat, option buttons..., storyboard, summary)."""
+        if not choice:
+            return (project_update(self.ctx, None), [], *option_updates([]), [], START_HINT)
+        try:
+            project_id = self.ctx.project_id(choice)
+            director = self.ctx.director(project_id)
+            state = self.ctx.state(project_id)
+        except EchoError as error:
+            gr.Warning(str(error))
+            return (project_update(self.ctx, None), [], *option_updates([]), [], warning(error))
+        return (
+            project_update(self.ctx, project_id),
+            self._conversation(director),
+            *option_updates(self._options(director)),
+            views.storyboard(self.ctx.workspace, state),
+            views.story_summary(state),
+        )
+
+    def new_film(self) -> tuple[Any, ...]:
+        return self.open_project(None)
+
+    # -- the Director -----------------------------------------------------------------------------------------
+
+    def send(self, message: str, choice: str | None, progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
+        """Chat: a new idea (creates the project), an answer to the pending question, or an instruction."""
+        try:
+            director = self.ctx.director(self.ctx.project_id(choice) if choice else None)
+        except EchoError as error:
+            yield self._failed(choice, error)
+            return
+        chat = self._conversation(director)
+        if (message or "").strip():
+            chat.append({"role": "user", "content": message.strip()})
+        yield from self._drive(director, director.send(message), chat, progress)
+
+    def generate(self, choice: str | None, progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
+        try:
+            director = self.ctx.director(self.ctx.project_id(choice))
+        except EchoError as error:
+            yield self._failed(choice, error)
+            return
+        yield from self._drive(director, director.generate_pending(), self._conversation(director), progress)
+
+    def revise(
+        self,
+        choice: str | None,
+        number: float | None,
+        feedback: str,
+        progress: gr.Progress = gr.Progress(),  # noqa: B008
+    ) -> Iterator[tuple]:
+        """Regenerate one shot from the inspector's feedback box."""
+        try:
+            director = self.ctx.director(self.ctx.project_id(choice))
+            shot_number = self._shot_number(director.project_id, number)
+        except EchoError as error:
+            yield self._failed(choice, error)
+            return
+        chat = [*self._conversation(director), {"role": "user", "content": f"Shot {shot_number}: {feedback}"}]
+        yield from self._drive(director, director.revise(shot_number, feedback), chat, progress)
+
+    def _drive(
+        self, director: DirectorSession, events: Iterator[DirectorEvent], chat: list[dict], progress: gr.Progress
+    ) -> Iterator[tuple]:
+        """Stream the Director's steps into the chat; refresh the storyboard whenever a shot is finished."""
+        keep = gr.skip()
+        notes: list[dict] = []
+        progress_bubble: dict | None = None
+        offered: list[str] = []
+        yield (keep, chat, *[keep] * OPTION_BUTTONS, keep, keep)
+        for event in events:
+            storyboard = keep
+            if event.kind == "progress":
+                if event.fraction is not None:
+                    progress(min(max(event.fraction, 0.0), 1.0), desc=event.text)
+                if progress_bubble is None:
+                    progress_bubble = {"role": "assistant", "content": ""}
+                    chat.append(progress_bubble)
+                progress_bubble["content"] = f"Working: {event.text}"
+            elif event.kind == "shot_done":
+                storyboard = self._storyboard(director.project_id)
+                chat.append({"role": "assistant", "content": f"✓ {event.text}"})
+                progress_bubble = None
+            elif event.kind in ("message", "question"):
+                chat.append({"role": "assistant", "content": event.text})
+                offered = event.options
+                progress_bubble = None
+            elif event.kind == "error":
+                note = {"role": "assistant", "content": warning(event.text)}
+                chat.append(note)
+                notes.append(note)
+                progress_bubble = None
+            else:
+                continue
+            yield (project_update(self.ctx, director.project_id), chat, *[keep] * OPTION_BUTTONS, storyboard, keep)
+        self.ctx.adopt(director)
+        state = self.ctx.state(director.project_id) if director.project_id else None
+        yield (
+            project_update(self.ctx, director.project_id),
+            self._conversation(director) + notes,
+            *option_updates(self._options(director) or offered),
+            views.storyboard(self.ctx.workspace, state) if state else [],
+            views.story_summary(state) if state else START_HINT,
+        )
+
+    def _failed(self, choice: str | None, error: EchoError) -> tuple:
+        gr.Warning(str(error))
+        keep = gr.skip()
+        return (keep, keep, *[keep] * OPTION_BUTTONS, keep, warning(error))
+
+    def _conversation(self, director: DirectorSession) -> list[dict]:
+        chat = views.chat_messages(director.transcript())
+        question = director.pending_question()
+        if question and question.text and (not chat or chat[-1]["content"] != question.text):
+            chat.append({"role": "assistant", "content": question.text})
+        return chat
+
+    def _options(self, director: DirectorSession) -> list[str]:
+        question = director.pending_question()
+        return question.options if question else []
+
+    def _storyboard(self, project_id: int | None) -> list[tuple[str, str]]:
+        return views.storyboard(self.ctx.workspace, self.ctx.state(project_id)) if project_id else []
+
+    def _shot_number(self, project_id: int | None, number: float | None) -> int:
+        if number is None or project_id is None:
+            raise EchoError("pick a shot first: click it in the storyboard or type its number")
+        return self.ctx.state(project_id).shot(int(number)).number
+
+    # -- shot inspector ---------------------------------------------------------------------------------------
+
+    def inspect(self, choice: str | None, number: float | None) -> tuple[Any, ...]:
+        """(header, video, dialogue, prompt, memory gallery, versions dropdown)."""
+        try:
+            state = self.ctx.state(self.ctx.project_id(choice))
+            if number is None:
+                raise EchoError("type a shot number or click a shot in the storyboard")
+            details = views.shot_details(self.ctx.workspace, state, int(number))
+        except EchoError as error:
+            return (warning(error), None, "", "", [], gr.update(choices=[], value=None))
+        return (
+            details.header,
+            details.video,
+            details.dialogue,
+            details.prompt,
+            details.memory,
+            gr.update(choices=details.versions, value=details.current_version),
+        )
+
+    def pick_shot(self, choice: str | None, selected: gr.SelectData) -> tuple[Any, ...]:
+        """A storyboard click: open that shot in the inspector tab."""
+        number = int(selected.index) + 1
+        return (number, gr.Tabs(selected="shot"), *self.inspect(choice, number))
+
+    def rollback(self, choice: str | None, number: float | None, version: int | None) -> tuple[Any, ...]:
+        """(status, storyboard) after making an earlier take current again."""
+        try:
+            project_id = self.ctx.project_id(choice)
+            shot_number = self._shot_number(project_id, number)
+            if version is None:
+                raise EchoError("pick a version in the list first")
+            self.ctx.call_tool(
+                "rollback_shot", {"project_id": project_id, "number": shot_number, "version": int(version)}
+            )
+        except EchoError as error:
+            gr.Warning(str(error))
+            return (warning(error), gr.skip())
+        return (f"Shot {shot_number} now uses version {int(version)}.", self._storyboard(project_id))
+
+    # -- cards ------------------------------------------------------------------------------------------------
+
+    def load_cards(self, choice: str | None) -> tuple[Any, ...]:
+        """(character dropdown, its 7 fields, scene dropdown, its 4 fields)."""
+        state = self._state_or_none(choice)
+        characters = views.character_choices(state)
+        scenes = views.scene_choices(state)
+        first_character = characters[0][1]
+        first_scene = scenes[0][1] if scenes else None
+        return (
+            gr.update(choices=characters, value=first_character),
+            *self.pick_character(choice, first_character),
+            gr.update(choices=scenes, value=first_scene),
+            *self.pick_scene(choice, first_scene),
+        )
+
+    def pick_character(self, choice: str | None, char_id: str | None) -> tuple[Any, ...]:
+        state = self._state_or_none(choice)
+        card = next((c for c in state.characters if c.char_id == char_id), None) if state else None
+        return views.character_fields(self.ctx.workspace, card)
+
+    def pick_scene(self, choice: str | None, scene_id: str | None) -> tuple[str, str, str, str]:
+        state = self._state_or_none(choice)
+        card = next((s for s in state.scenes if s.scene_id == scene_id), None) if state else None
+        return views.scene_fields(card)
+
+    def save_character(
+        self,
+        choice: str | None,
+        char_id: str | None,
+        name: str,
+        identity: str,
+        appearance: str,
+        clothing: str,
+        voice: str,
+    ) -> tuple[str, Any]:
+        """(status, character dropdown)."""
+        fields = {"name": name, "identity": identity, "appearance": appearance, "clothing": clothing, "voice": voice}
+        try:
+            project_id = self.ctx.project_id(choice)
+            if char_id in (None, views.NEW_CHARACTER):
+                result = self.ctx.call_tool("add_character", {"project_id": project_id, **fields})
+            else:
+                result = self.ctx.call_tool(
+                    "update_character", {"project_id": project_id, "char_id": char_id, **fields}
+                )
+        except EchoError as error:
+            gr.Warning(str(error))
+            return (warning(error), gr.skip())
+        saved = result.data.get("char_id", char_id)
+        state = self.ctx.state(project_id)
+        note = " Shots already made keep the old look until you regenerate them." if state.shots else ""
+        return (f"Saved {saved}.{note}", gr.update(choices=views.character_choices(state), value=saved))
+
+    def upload_reference(
+        self, kind: UploadKind, choice: str | None, char_id: str | None, upload: str | None
+    ) -> tuple[str, Any, Any]:
+        """(status, reference image, reference audio) after a checked upload."""
+        try:
+            project_id = self.ctx.project_id(choice)
+            if not upload:
+                raise EchoError("choose a file to upload")
+            if char_id in (None, views.NEW_CHARACTER):
+                raise EchoError("save the new character first, then add its reference")
+            result = attach_reference(self.ctx.workspace, project_id, char_id, upload, kind)
+            if not result.ok:
+                raise EchoError(result.message)
+        except EchoError as error:
+            gr.Warning(str(error))
+            return (warning(error), gr.skip(), gr.skip())
+        fields = self.pick_character(choice, char_id)
+        what = "reference image" if kind == "image" else "voice sample"
+        return (f"Stored the {what} of {char_id}.", fields[5], fields[6])
+
+    def upload_image(self, choice: str | None, char_id: str | None, upload: str | None) -> tuple[str, Any, Any]:
+        return self.upload_reference("image", choice, char_id, upload)
+
+    def upload_audio(self, choice: str | None, char_id: str | None, upload: str | None) -> tuple[str, Any, Any]:
+        return self.upload_reference("audio", choice, char_id, upload)
+
+    def save_scene(
+        self, choice: str | None, scene_id: str | None, name: str, location: str, time_of_day: str, description: str
+    ) -> str:
+        try:
+            project_id = self.ctx.project_id(choice)
+            if not scene_id:
+                raise EchoError("this project has no scenes yet; approve a story first")
+            fields = {"name": name, "location": location, "time_of_day": time_of_day, "description": description}
+            self.ctx.call_tool("update_scene", {"project_id": project_id, "scene_id": scene_id, **fields})
+        except EchoError as error:
+            gr.Warning(str(error))
+            return warning(error)
+        return f"Saved scene {scene_id}."
+
+    def _state_or_none(self, choice: str | None) -> ProjectState | None:
+        try:
+            return self.ctx.state(self.ctx.project_id(choice))
+        except EchoError:
+            return None
+
+    # -- export -----------------------------------------------------------------------------------------------
+
+    def export(self, choice: str | None, force: bool, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        """(status, downloadable files, film player)."""
+        try:
+            project_id = self.ctx.project_id(choice)
+            out_dir = self.ctx.workspace.home / "exports" / f"project-{project_id}"
+            result = export_project(
+                self.ctx.workspace,
+                project_id,
+                out_dir,
+                force=bool(force),
+                progress=lambda fraction, text: progress(fraction, desc=text),
+            )
+        except EchoError as error:
+            gr.Warning(str(error))
+            return (warning(error), gr.skip(), gr.skip())
+        downloads = views.export_downloads(result)
+        return (views.export_summary(result), downloads, str(result.film))
+
+    # -- settings ---------------------------------------------------------------------------------------------
+
+    def show_settings(self) -> tuple[Any, ...]:
+        s = self.ctx.settings
+        return (s.llm_base_url or "", s.llm_model, s.backend, s.width, s.height, s.review_mode)
+
+    def apply_settings(
+        self,
+        llm_base_url: str,
+        llm_model: str,
+        llm_api_key: str,
+        backend: str,
+        width: float,
+        height: float,
+        review: bool,
+    ) -> str:
+        changes: dict[str, Any] = {
+            "llm_base_url": llm_base_url.strip() or None,
+            "llm_model": llm_model.strip() or self.ctx.settings.llm_model,
+            "backend": backend,
+            "width": int(width),
+            "height": int(height),
+            "review_mode": bool(review),
+        }
+        if llm_api_key.strip():
+            changes["llm_api_key"] = llm_api_key.strip()
+        try:
+            s = self.ctx.update_settings(**changes)
+        except EchoError as error:
+            gr.Warning(str(error))
+            return warning(error)
+        planner = f"LLM {s.llm_model} at {s.llm_base_url}" if s.llm_configured else "the built-in offline planner"
+        review = "pausing after every shot for your review" if s.review_mode else "without pausing between shots"
+        return f"Applied: {planner}; {s.backend} backend at {s.width}x{s.height}; {review}."

@@ -1,0 +1,210 @@
+"""Turn project snapshots into what the page shows: choices, chat messages, storyboard tiles, shot details."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+
+from director.errors import EchoError
+from workspace.db import Workspace
+from workspace.export import ExportResult
+from workspace.history import HistoryManager
+from workspace.media import atomic_write_bytes
+from workspace.models import ShotCondition
+from workspace.state import CharacterView, ProjectState, SceneView, ShotView, TakeView, list_projects
+
+PLACEHOLDER_SIZE = (320, 192)
+NEW_CHARACTER = "__new__"
+
+
+@dataclass
+class ShotDetails:
+    header: str
+    video: str | None
+    dialogue: str
+    prompt: str
+    memory: list[tuple[str, str]] = field(default_factory=list)
+    versions: list[tuple[str, int]] = field(default_factory=list)
+    current_version: int | None = None
+
+
+def project_choices(workspace: Workspace) -> list[tuple[str, str]]:
+    """Newest first, labelled `#id · title`; the value is the id as text."""
+    return [(f"#{p.id} · {p.title}", str(p.id)) for p in reversed(list_projects(workspace))]
+
+
+def chat_messages(turns: list[Any]) -> list[dict[str, str]]:
+    """Director transcript turns (role, text) as Chatbot messages."""
+    return [
+        {"role": "user" if turn.role == "user" else "assistant", "content": turn.text} for turn in turns if turn.text
+    ]
+
+
+def media_path(workspace: Workspace, relative: str | None) -> str | None:
+    """The absolute path of a stored file, or None when it is missing or would leave the home."""
+    if not relative:
+        return None
+    try:
+        path = workspace.media.resolve(relative)
+    except EchoError:
+        return None
+    return str(path) if path.is_file() else None
+
+
+def placeholder(workspace: Workspace, text: str) -> str:
+    """A grey tile with a short text, made once per text under home/ui/ (the server serves only the home)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    path = workspace.home / "ui" / f"placeholder-{digest}.png"
+    if not path.is_file():
+        image = Image.new("RGB", PLACEHOLDER_SIZE, (58, 60, 66))
+        draw = ImageDraw.Draw(image)
+        draw.text((16, PLACEHOLDER_SIZE[1] // 2 - 10), text, fill=(220, 220, 225), font=ImageFont.load_default(18))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        atomic_write_bytes(path, buffer.getvalue())
+    return str(path)
+
+
+def shot_caption(shot: ShotView) -> str:
+    take = shot.current_take
+    parts = [f"Shot {shot.number}", shot.status]
+    if take is not None:
+        parts.append(f"v{take.version}")
+    if shot.status == "stale":
+        parts.append("⚠ stale: regenerate")
+    return " · ".join(parts)
+
+
+def storyboard(workspace: Workspace, state: ProjectState) -> list[tuple[str, str]]:
+    tiles = []
+    for shot in state.shots:
+        take = shot.current_take
+        frame = media_path(workspace, take.keyframe_paths[0]) if take and take.keyframe_paths else None
+        tiles.append((frame or placeholder(workspace, "not generated yet"), shot_caption(shot)))
+    return tiles
+
+
+def story_summary(state: ProjectState) -> str:
+    if state.story is None:
+        return f"**{state.project.title}** — no story yet: tell the Director your idea in the chat."
+    story = state.story
+    confirmed = "approved" if story.confirmed else "waiting for your approval"
+    done = sum(1 for s in state.shots if s.current_take is not None)
+    return f"**{story.title}** (story v{story.version}, {confirmed}) — {done}/{len(state.shots)} shots generated"
+
+
+def shot_details(workspace: Workspace, state: ProjectState, number: int) -> ShotDetails:
+    shot = state.shot(number)
+    takes = HistoryManager(workspace).takes(state.project.id, number)
+    take = shot.current_take
+    header = f"### {shot_caption(shot)}\nScene {shot.scene_id or '-'} · {', '.join(shot.characters) or 'no characters'}"
+    if shot.action:
+        header += f"\n\n{shot.action}"
+    if take is None:
+        header += "\n\nNot generated yet: press **Generate pending shots** in the chat column."
+    return ShotDetails(
+        header=header,
+        video=media_path(workspace, take.video_path) if take else None,
+        dialogue=dialogue_text(state, shot, take),
+        prompt=take_prompt(workspace, take) or shot.latest_condition_prompt or "",
+        memory=memory_tiles(workspace, state, take),
+        versions=[(version_label(t), t.version) for t in takes],
+        current_version=take.version if take else None,
+    )
+
+
+def take_prompt(workspace: Workspace, take: TakeView | None) -> str | None:
+    """The prompt this take was generated from (after a rollback it differs from the shot's latest one)."""
+    if take is None or take.condition_id is None:
+        return None
+    with workspace.read_session() as session:
+        condition = session.get(ShotCondition, take.condition_id)
+    return condition.prompt if condition else None
+
+
+def dialogue_text(state: ProjectState, shot: ShotView, take: TakeView | None) -> str:
+    names = {c.char_id: c.name for c in state.characters}
+    if take is not None and take.dialogue_timings:
+        lines = [
+            f"- `{t['start_s']:.1f}–{t['end_s']:.1f} s` **{names.get(t['speaker'], t['speaker'])}**: {t['text']}"
+            for t in take.dialogue_timings
+        ]
+    else:
+        lines = [f"- **{names.get(d['speaker'], d['speaker'])}**: {d['text']}" for d in shot.dialogue]
+    return "\n".join(lines) or "_No dialogue in this shot._"
+
+
+def version_label(take: TakeView) -> str:
+    marker = " (current)" if take.is_current else ""
+    return f"v{take.version} · {take.status} · {take.created_at:%Y-%m-%d %H:%M}{marker}"
+
+
+def memory_tiles(workspace: Workspace, state: ProjectState, take: TakeView | None) -> list[tuple[str, str]]:
+    """One thumbnail per memory slot the take was conditioned on, labelled with what it is and where from."""
+    if take is None:
+        return []
+    takes_by_id = {t.id: t for t in HistoryManager(workspace).takes(state.project.id)}
+    cards = {c.char_id: c for c in state.characters}
+    tiles = []
+    for source in take.memory_sources:
+        image = media_path(workspace, source.get("key_frame"))
+        origin = source.get("kind", "memory")
+        if source.get("take_id") in takes_by_id:
+            earlier = takes_by_id[source["take_id"]]
+            image = image or media_path(workspace, earlier.memory_window.get("key_frame"))
+            origin = f"shot {earlier.shot_number} v{earlier.version}"
+        elif source.get("card_id") in cards:
+            image = image or media_path(workspace, cards[source["card_id"]].reference_image)
+            origin = f"card {source['card_id']}"
+        label = f"{source.get('label', '?')} · {origin}"
+        tiles.append((image or placeholder(workspace, "no picture"), label))
+    return tiles
+
+
+def character_choices(state: ProjectState | None) -> list[tuple[str, str]]:
+    cards = state.characters if state else []
+    return [(f"{c.char_id} · {c.name}", c.char_id) for c in cards] + [("+ new character", NEW_CHARACTER)]
+
+
+def scene_choices(state: ProjectState | None) -> list[tuple[str, str]]:
+    return [(f"{s.scene_id} · {s.name}", s.scene_id) for s in (state.scenes if state else [])]
+
+
+def character_fields(workspace: Workspace, card: CharacterView | None) -> tuple[Any, ...]:
+    """(name, identity, appearance, clothing, voice, reference image path, reference audio path)."""
+    if card is None:
+        return ("", "", "", "", "", None, None)
+    return (
+        card.name,
+        card.identity,
+        card.appearance,
+        card.clothing,
+        card.voice,
+        media_path(workspace, card.reference_image),
+        media_path(workspace, card.reference_audio),
+    )
+
+
+def scene_fields(card: SceneView | None) -> tuple[str, str, str, str]:
+    if card is None:
+        return ("", "", "", "")
+    return (card.name, card.location, card.time_of_day, card.description)
+
+
+def export_downloads(result: ExportResult) -> list[str]:
+    """The film and its companion files (subtitles, timelines, manifest); per-shot files stay in the folder."""
+    return [str(result.out_dir / name) for name in result.files if "/" not in name]
+
+
+def export_summary(result: ExportResult) -> str:
+    text = (
+        f"Exported {result.shot_count} shots ({result.duration_s:.1f} s of film) in {result.elapsed_s:.1f} s "
+        f"to `{result.out_dir}`. Download the film and its subtitles and editor timelines below."
+    )
+    if result.skipped:
+        text += "\n\nLeft out: " + "; ".join(f"shot {s.number} ({s.reason})" for s in result.skipped)
+    return text

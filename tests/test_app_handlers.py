@@ -1,0 +1,159 @@
+"""The page's event handlers through `gradio_client` against a real server on 127.0.0.1 (cards, uploads, shot
+inspector, export and settings on a planned project; the Director conversation is in test_app_director.py)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlmodel import select
+
+from director.settings import Settings
+from director.ui import server
+from workspace.db import Workspace
+from workspace.models import ToolCall
+from workspace.state import load_project_state
+
+
+@pytest.fixture
+def echo_ui_client(workspace: Workspace, planned_project: int) -> Iterator[Any]:
+    """A `gradio_client.Client` connected to the app serving the `planned_project` home."""
+    from gradio_client import Client
+
+    demo, url = server.start(Settings(home=workspace.settings.home, port=0, width=320, height=192))
+    try:
+        yield Client(url, verbose=False)
+    finally:
+        demo.close()
+
+
+def upload_file(tmp_path: Path, name: str, content: bytes) -> Any:
+    from gradio_client import handle_file
+
+    path = tmp_path / "uploads" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(content)
+    return handle_file(str(path))
+
+
+def png(color: tuple[int, int, int] = (30, 160, 90)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 64), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_cards_show_and_save_a_character(echo_ui_client, workspace: Workspace, planned_project: int) -> None:
+    project = str(planned_project)
+    cards = echo_ui_client.predict(project, api_name="/cards")
+    assert cards[0]["value"] == "ID_A" and cards[1] == "Old Tom" and cards[8]["value"] == "S1"
+    assert [value for _, value in cards[0]["choices"]] == ["ID_A", "ID_B", "__new__"]
+
+    status, _ = echo_ui_client.predict(
+        project,
+        "ID_A",
+        "Old Tom",
+        "a bearded keeper of seventy",
+        "",
+        "oilskin coat",
+        "gravelly",
+        api_name="/save_character",
+    )
+
+    assert status.startswith("Saved ID_A")
+    card = load_project_state(workspace, planned_project).character("ID_A")
+    assert (card.version, card.identity, card.clothing) == (2, "a bearded keeper of seventy", "oilskin coat")
+    with workspace.read_session() as session:
+        actors = {c.actor for c in session.exec(select(ToolCall).where(ToolCall.tool == "update_character"))}
+    assert actors == {"user"}
+
+
+def test_invalid_card_edit_changes_nothing(echo_ui_client, workspace, planned_project, workspace_snapshot) -> None:
+    before = workspace_snapshot(workspace)
+    status, _ = echo_ui_client.predict(str(planned_project), "ID_A", "", "", "", "", "", api_name="/save_character")
+    assert status.startswith("⚠ ") and "name" in status
+    assert workspace_snapshot(workspace) == before
+
+
+def test_new_character_and_scene_edit(echo_ui_client, workspace: Workspace, planned_project: int) -> None:
+    project = str(planned_project)
+    status, _ = echo_ui_client.predict(
+        project, "__new__", "Gull", "a grey seagull", "", "", "", api_name="/save_character"
+    )
+    assert status.startswith("Saved ID_C")
+    status = echo_ui_client.predict(project, "S2", "Shore", "rocky beach", "dawn", "pink sky", api_name="/save_scene")
+    assert status == "Saved scene S2."
+    state = load_project_state(workspace, planned_project)
+    assert state.character("ID_C").name == "Gull" and state.scene("S2").description == "pink sky"
+
+
+def test_reference_image_upload_with_an_odd_name(echo_ui_client, workspace, planned_project, tmp_path) -> None:
+    odd = upload_file(tmp_path, "..%2F..%2Fface;rm -rf ~.png", png())
+    status, image, _ = echo_ui_client.predict(str(planned_project), "ID_B", odd, api_name="/upload_image")
+
+    assert status == "Stored the reference image of ID_B."
+    stored = load_project_state(workspace, planned_project).character("ID_B").reference_image
+    assert stored.startswith(f"projects/{planned_project}/references/") and "face" not in stored
+    with Image.open(workspace.media.resolve(stored)) as picture:
+        assert picture.size == (48, 64)
+    assert Path(image).name.endswith(".png")
+
+
+def test_refused_uploads_change_nothing(
+    echo_ui_client, workspace, planned_project, workspace_snapshot, tmp_path
+) -> None:
+    before = workspace_snapshot(workspace)
+    text = upload_file(tmp_path, "portrait.png", b"just some text, not an image\n" * 10)
+    status, _, _ = echo_ui_client.predict(str(planned_project), "ID_A", text, api_name="/upload_image")
+    assert status.startswith("⚠ ") and "not a readable image" in status
+
+    fake_voice = upload_file(tmp_path, "voice.wav", b"RIFF but not really a wave file")
+    status, _, _ = echo_ui_client.predict(str(planned_project), "ID_A", fake_voice, api_name="/upload_audio")
+    assert status.startswith("⚠ ") and "not a readable audio file" in status
+
+    snapshot = workspace_snapshot(workspace)
+    snapshot["files"] = {k: v for k, v in snapshot["files"].items() if not k.startswith("ui")}
+    before["files"] = {k: v for k, v in before["files"].items() if not k.startswith("ui")}
+    assert snapshot == before
+
+
+def test_inspector_on_a_planned_shot_and_an_unknown_one(echo_ui_client, planned_project: int) -> None:
+    header, video, dialogue, _prompt, memory, versions = echo_ui_client.predict(
+        str(planned_project), 2, api_name="/inspect_shot"
+    )
+    assert "Shot 2 · planned" in header and "Not generated yet" in header
+    assert video is None and "Is the ship coming?" in dialogue and memory == [] and versions["choices"] == []
+
+    header, *_ = echo_ui_client.predict(str(planned_project), 9, api_name="/inspect_shot")
+    assert header.startswith("⚠ ") and "unknown shot 9" in header
+
+
+def test_rollback_and_export_refuse_clearly(echo_ui_client, workspace, planned_project, workspace_snapshot) -> None:
+    before = workspace_snapshot(workspace)
+    status, _ = echo_ui_client.predict(str(planned_project), 1, 1, api_name="/rollback")
+    assert status.startswith("⚠ ")
+
+    status, _downloads, _film = echo_ui_client.predict(str(planned_project), False, api_name="/export")
+    assert status.startswith("⚠ ") and "shot 1" in status.lower()
+    assert not (workspace.home / "exports").exists() or not any((workspace.home / "exports").rglob("*.mp4"))
+    after = workspace_snapshot(workspace)
+    after["files"] = {k: v for k, v in after["files"].items() if not k.startswith(("ui", "exports"))}
+    before["files"] = {k: v for k, v in before["files"].items() if not k.startswith(("ui", "exports"))}
+    assert after == before
+
+
+def test_settings_are_validated(echo_ui_client) -> None:
+    status = echo_ui_client.predict("", "", "", "preview", 300, 192, False, api_name="/apply_settings")
+    assert status.startswith("⚠ ") and "multiple of 32" in status
+    status = echo_ui_client.predict(
+        "http://127.0.0.1:9/v1", "local", "", "preview", 320, 192, True, api_name="/apply_settings"
+    )
+    assert "LLM local at http://127.0.0.1:9/v1" in status and "pausing after every shot" in status
+
+
+def test_no_project_chosen_gives_a_hint(echo_ui_client) -> None:
+    header, *_ = echo_ui_client.predict("", 1, api_name="/inspect_shot")
+    assert "no project is open" in header

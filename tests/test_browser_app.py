@@ -1,0 +1,164 @@
+"""End to end in headless Chromium: idea -> approve -> shots -> revise shot 2 -> roll back -> export -> download.
+
+Runs `app.py` as a subprocess on a free port over a temporary home with the preview backend at 320x192.
+Screenshots go to test-artifacts/; the time from pressing "Approve" to the first shot in the storyboard is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from director.settings import Settings
+from generator.media import probe
+from workspace.db import open_workspace
+from workspace.state import load_project_state
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IDEA = "A lighthouse keeper and a lost robot become friends during a storm. 3 shots."
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"app.py exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"app.py did not answer on {url} within {timeout_s} s")
+
+
+@pytest.fixture
+def echo_app_url(tmp_path: Path) -> Iterator[str]:
+    """`python app.py` on a free port over a temporary home (preview backend, 320x192)."""
+    port = free_port()
+    env = {**os.environ, "ECHO_WIDTH": "320", "ECHO_HEIGHT": "192", "ECHO_BACKEND": "preview"}
+    env.pop("ECHO_LLM_BASE_URL", None)
+    log = (tmp_path / "app.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "app.py", "--home", str(tmp_path / "home"), "--port", str(port)],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_serving(url, process)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        print((tmp_path / "app.log").read_text(errors="replace")[-3000:])
+
+
+def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.set_default_timeout(60_000)
+        page.goto(echo_app_url)
+        expect(page.get_by_text("How it works")).to_be_visible()
+        captions = page.locator("#storyboard .caption-label")
+
+        # 1. the idea -> the Director proposes a story and asks for approval
+        page.locator("#message textarea").fill(IDEA)
+        page.locator("#send").click()
+        approve = page.locator("#option-0")
+        expect(approve).to_be_visible(timeout=120_000)
+        expect(approve).to_contain_text(re.compile("approve", re.IGNORECASE))
+        page.screenshot(path=str(ARTIFACTS / "browser-1-story.png"), full_page=True)
+
+        # 2. approve -> shots appear one by one in the storyboard
+        approve.click()
+        started = time.perf_counter()
+        expect(captions.first).to_contain_text("v1", timeout=180_000)
+        first_shot_s = time.perf_counter() - started
+        print(f"\nUI time from 'Approve' to the first shot visible: {first_shot_s:.1f} s")
+        expect(captions).to_have_count(3)
+        for index in range(3):
+            expect(captions.nth(index)).to_contain_text("v1", timeout=240_000)
+        expect(approve).not_to_contain_text(re.compile("approve", re.IGNORECASE))
+        page.screenshot(path=str(ARTIFACTS / "browser-2-storyboard.png"), full_page=True)
+
+        # 3. inspect shot 2 and revise it from the feedback box -> version 2
+        page.locator("#storyboard .thumbnail-item").nth(1).click()
+        header = page.locator("#shot-header")
+        expect(header).to_contain_text("Shot 2")
+        expect(page.locator("#shot-video video")).to_have_count(1)
+        page.locator("#feedback textarea").fill("Make the storm darker and move the camera closer.")
+        page.locator("#revise").click()
+        expect(header).to_contain_text("v2", timeout=180_000)
+        expect(captions.nth(1)).to_contain_text("v2")
+        page.screenshot(path=str(ARTIFACTS / "browser-3-revised.png"), full_page=True)
+
+        # 4. roll back to version 1
+        page.locator("#versions input").click()
+        page.get_by_role("option", name=re.compile(r"^v1 ")).click()
+        page.locator("#rollback").click()
+        expect(page.locator("#shot-status")).to_contain_text("now uses version 1")
+        expect(header).to_contain_text("v1")
+        expect(captions.nth(1)).to_contain_text("v1")
+        page.screenshot(path=str(ARTIFACTS / "browser-4-rolled-back.png"), full_page=True)
+
+        # 5. shot 3 remembered the replaced take of shot 2 and went stale: regenerate what is pending, then export
+        page.locator("#generate").click()
+        expect(page.locator("#summary")).to_contain_text("3/3 shots generated", timeout=180_000)
+        for index in range(3):
+            expect(captions.nth(index)).not_to_contain_text("stale", timeout=180_000)
+        page.get_by_role("tab", name="Export").click()
+        page.locator("#export").click()
+        expect(page.locator("#export-status")).to_contain_text("Exported 3 shots", timeout=180_000)
+        page.screenshot(path=str(ARTIFACTS / "browser-5-export.png"), full_page=True)
+        with page.expect_download() as download_info:
+            page.locator("#downloads tr", has_text=re.compile(r"film\s*\.mp4")).locator("td.download a").click()
+        film = tmp_path / "downloaded-film.mp4"
+        download_info.value.save_as(film)
+        browser.close()
+
+    workspace = open_workspace(Settings(home=tmp_path / "home"))
+    shots = load_project_state(workspace, 1).shots
+    workspace.close()
+    assert [s.current_take.version for s in shots][:2] == [1, 1]
+    info = probe(film)
+    assert info.has_audio and (info.width, info.height) == (320, 192)
+    assert info.duration_s == pytest.approx(sum(s.current_take.duration_s for s in shots), abs=0.1)
