@@ -1,0 +1,272 @@
+"""The `echo` backend: JoyAI-Echo in process through diffusers' Echo modular pipeline, conditioned on memory slots.
+
+The pipeline is loaded lazily (first `generate`, or `load()`), from `settings.model_dir` (layout in
+`generator.echo_loading`). A shot request maps to one pipeline call: the rendered prompt, the optional first frame,
+the slots' key frames in order as memory images and their audio as memory audio (`generator.echo_memory`), the
+shot's size and frame count, a seeded CPU `torch.Generator` (the same noise on every device), and the official
+8-step DMD sigmas. Frames and audio come back as an mp4 + wav written with the same media functions as the
+preview backend.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from director.errors import EchoError
+from director.settings import Settings
+from generator.audio import write_wav
+from generator.echo_loading import load_echo_pipeline, out_of_memory_error
+from generator.media import encode_mp4
+from generator.memory import load_image
+from generator.preview import AUDIO_FILE, VIDEO_FILE
+from generator.types import (
+    MAX_MEMORY_SLOTS,
+    DialogueTiming,
+    GeneratedShot,
+    GeneratorError,
+    MemorySlot,
+    ProgressCallback,
+    ShotRequest,
+)
+
+# The official JoyAI-Echo DMD schedule (8 steps); equal to diffusers' DEFAULT_ECHO_SIGMAS.
+ECHO_SIGMAS = (1.0, 0.99375, 0.9875, 0.98125, 0.975, 0.909375, 0.725, 0.421875, 0.0)
+STEPS_SHARE = 0.9  # progress fraction covered by encoding + denoising; decoding and writing take the rest
+
+
+def check_sigmas(sigmas: Sequence[float]) -> tuple[float, ...]:
+    values = tuple(float(value) for value in sigmas)
+    if len(values) < 2 or values[-1] != 0.0 or any(a < b for a, b in itertools.pairwise(values)):
+        raise GeneratorError(
+            f"sigmas must be at least two non-increasing values ending at 0, e.g. {list(ECHO_SIGMAS)}; got {values}"
+        )
+    return values
+
+
+def check_memory(memory: Sequence[MemorySlot]) -> None:
+    if len(memory) > MAX_MEMORY_SLOTS:
+        raise GeneratorError(
+            f"Echo takes at most {MAX_MEMORY_SLOTS} memory slots; got {len(memory)} "
+            f"({', '.join(slot.label for slot in memory)}). Drop the least relevant slots."
+        )
+    for slot in memory:
+        if slot.audio is not None and slot.audio.size == 0:
+            raise GeneratorError(f"memory slot {slot.label!r} has an empty audio clip; give audio or None (silent).")
+
+
+def first_frame_image(request: ShotRequest) -> Image.Image | None:
+    """The request's first frame, which must already be exactly the shot's size (Echo keeps it as frame 0)."""
+    if request.first_frame is None:
+        return None
+    try:
+        pixels = load_image(request.first_frame)
+    except EchoError as error:
+        raise GeneratorError(f"first frame: {error}") from error
+    height, width = pixels.shape[:2]
+    if (width, height) != (request.width, request.height):
+        raise GeneratorError(
+            f"first frame {request.first_frame.name} is {width}x{height} but the shot is "
+            f"{request.width}x{request.height}; resize or crop it to the shot size first."
+        )
+    return Image.fromarray(pixels)
+
+
+def dialogue_timings(request: ShotRequest) -> list[DialogueTiming]:
+    """Echo does not report when each line is spoken: lines share the shot in order, in proportion to word count."""
+    weights = [max(1, len(line.text.split())) for line in request.dialogue]
+    total = sum(weights)
+    timings, start = [], 0.0
+    for line, weight in zip(request.dialogue, weights, strict=True):
+        end = start + request.duration_s * weight / total
+        timings.append(
+            DialogueTiming(speaker=line.speaker, text=line.text, start_s=round(start, 3), end_s=round(end, 3))
+        )
+        start = end
+    return timings
+
+
+def vocoder_sample_rate(pipeline: object) -> int:
+    """The vocoder's true output rate: mel frames per second times its total upsampling (24 kHz for Echo)."""
+    audio_vae, vocoder = pipeline.audio_vae, pipeline.vocoder
+    mel_frames_per_second = audio_vae.config.sample_rate / audio_vae.config.mel_hop_length
+    upsampling = getattr(vocoder, "total_upsample_factor", None)
+    if upsampling is None:
+        return int(vocoder.config.output_sampling_rate)
+    return round(mel_frames_per_second * upsampling)
+
+
+def fit_length(wave: np.ndarray, length: int) -> np.ndarray:
+    """Trim or zero-pad at the end (the causal audio VAE decodes 3 mel frames short of the shot)."""
+    if len(wave) >= length:
+        return wave[:length]
+    return np.pad(wave, (0, length - len(wave)))
+
+
+def write_shot_files(
+    frames: np.ndarray, audio: np.ndarray, sample_rate: int, request: ShotRequest, out_dir: Path | None
+) -> tuple[Path, Path]:
+    """shot.mp4 + shot.wav as the preview backend lays them out; the wav appears only once the mp4 is written."""
+    folder = out_dir or Path(tempfile.mkdtemp(prefix="echo-shot-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    temp_wav = folder / f".{AUDIO_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp.wav"
+    try:
+        write_wav(temp_wav, audio, sample_rate)
+        encode_mp4(frames, request.fps, request.width, request.height, temp_wav, folder / VIDEO_FILE)
+        os.replace(temp_wav, folder / AUDIO_FILE)
+    finally:
+        temp_wav.unlink(missing_ok=True)
+    return folder / VIDEO_FILE, folder / AUDIO_FILE
+
+
+class EchoGenerator:
+    """`Generator` backed by JoyAI-Echo. Pass `pipeline` to use one already built (tests, benchmarks)."""
+
+    name = "echo"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        sigmas: Sequence[float] = ECHO_SIGMAS,
+        pipeline: object | None = None,
+    ) -> None:
+        self.settings = settings or Settings(backend="echo")
+        self.sigmas = check_sigmas(sigmas)
+        if pipeline is not None and "memory_audio" not in pipeline.blocks.sub_blocks:
+            raise ValueError("pass a pipeline built from generator.echo_memory.echo_director_blocks()")
+        self._pipeline = pipeline
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._pipeline is not None
+
+    def load(self) -> object:
+        """Load the pipeline now (otherwise the first `generate` does); returns it."""
+        with self._lock:
+            if self._pipeline is None:
+                self._pipeline = load_echo_pipeline(self.settings)
+            return self._pipeline
+
+    def generate(
+        self,
+        request: ShotRequest,
+        memory: Sequence[MemorySlot],
+        progress: ProgressCallback | None = None,
+        out_dir: Path | None = None,
+    ) -> GeneratedShot:
+        check_memory(memory)
+        image = first_frame_image(request)
+        report = progress or (lambda fraction, message: None)
+        if not self.loaded:
+            report(0.0, "loading JoyAI-Echo")
+        pipeline = self.load()
+        report(0.0, f"encoding prompt and {len(memory)} memory slot(s)")
+        started = time.perf_counter()
+        with self._lock:
+            state = self._run(pipeline, request, memory, image, report)
+        seconds = time.perf_counter() - started
+        report(STEPS_SHARE, "writing video and audio")
+        shot = self._write(pipeline, request, memory, state, Path(out_dir) if out_dir else None, seconds)
+        report(1.0, "done")
+        return shot
+
+    def _run(
+        self,
+        pipeline: object,
+        request: ShotRequest,
+        memory: Sequence[MemorySlot],
+        image: Image.Image | None,
+        report: ProgressCallback,
+    ) -> object:
+        steps = len(self.sigmas) - 1
+        done = [0]
+
+        def after_step(*_: object) -> None:
+            done[0] += 1
+            what = f"denoising step {done[0]}/{steps} done"
+            report(STEPS_SHARE * done[0] / steps, what + ("; decoding video and audio" if done[0] == steps else ""))
+
+        hook = pipeline.transformer.register_forward_hook(after_step)
+        try:
+            return pipeline(
+                prompt=request.prompt,
+                image=image,
+                memory_images=[Image.fromarray(slot.key_frame) for slot in memory] or None,
+                memory_audio=[None if slot.audio is None else (slot.audio, slot.sample_rate) for slot in memory],
+                height=request.height,
+                width=request.width,
+                num_frames=request.num_frames,
+                frame_rate=float(request.fps),
+                sigmas=list(self.sigmas),
+                generator=torch.Generator("cpu").manual_seed(request.seed),
+                output_type="np",
+            )
+        except torch.OutOfMemoryError as error:
+            what = f"generating {request.width}x{request.height}, {request.num_frames} frames, {len(memory)} slot(s)"
+            raise out_of_memory_error(error, what) from error
+        finally:
+            hook.remove()
+
+    def _write(
+        self,
+        pipeline: object,
+        request: ShotRequest,
+        memory: Sequence[MemorySlot],
+        state: object,
+        out_dir: Path | None,
+        seconds: float,
+    ) -> GeneratedShot:
+        frames = np.clip(np.round(state.get("videos")[0] * 255.0), 0, 255).astype(np.uint8)
+        sample_rate = vocoder_sample_rate(pipeline)
+        stereo = state.get("audio")[0].float().cpu().numpy()  # the contract's audio is mono: average the channels
+        audio = fit_length(stereo.mean(axis=0).astype(np.float32), round(request.duration_s * sample_rate))
+        video_path, audio_path = write_shot_files(frames, audio, sample_rate, request, out_dir)
+        return GeneratedShot(
+            video_path=video_path,
+            audio_path=audio_path,
+            num_frames=len(frames),
+            fps=request.fps,
+            width=request.width,
+            height=request.height,
+            sample_rate=sample_rate,
+            dialogue_timings=dialogue_timings(request),
+            backend=self.name,
+            seed=request.seed,
+            metadata=self._metadata(pipeline, memory, state, seconds),
+            frames=frames,
+            audio=audio,
+        )
+
+    def _metadata(self, pipeline: object, memory: Sequence[MemorySlot], state: object, seconds: float) -> dict:
+        tokens = {
+            "prompt": int(state.get("prompt_attention_mask").sum()),
+            "video": int(state.get("latent_num_frames") * state.get("latent_height") * state.get("latent_width")),
+            "audio": int(state.get("audio_num_frames")),
+            "first_frame": int(state.get("first_frame_token_count")),
+            "memory_video": int(state.get("memory_video_token_count")),
+            "memory_audio": int(state.get("memory_audio_token_count")),
+        }
+        return {
+            "model_dir": str(self.settings.model_dir) if self.settings.model_dir else None,
+            "steps": len(self.sigmas) - 1,
+            "sigmas": list(self.sigmas),
+            "memory_slots": [slot.label for slot in memory],
+            "silent_memory_slots": [slot.label for slot in memory if slot.audio is None],
+            "tokens": tokens,
+            "dtype": str(pipeline.transformer.dtype).removeprefix("torch."),
+            "device": str(pipeline._execution_device),
+            "offload": self.settings.offload,
+            "generation_s": round(seconds, 3),
+            "dialogue_timing": "estimated: lines share the shot in proportion to word count",
+        }
