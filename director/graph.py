@@ -1,0 +1,119 @@
+"""The Director's LangGraph state machine — all wiring lives here; each stage is a module in director/nodes/.
+
+route -> clarify (-> ask) -> story -> review (approve | edit -> story) -> plan -> next_shot
+next_shot -> retrieve -> compile -> memory -> generate -> record -> critique -> next_shot ... -> END
+critique: speech overflow -> compile again (shot lengthened once) | review (human) | finish revision
+route -> revise -> retrieve ... critique -> finish_revision -> offer to regenerate stale shots
+route -> approve | edit_card | export | reply | next_shot (generate pending and stale shots)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from director.nodes import (
+    cards,
+    clarify,
+    compile,
+    critique,
+    export,
+    generate,
+    memory,
+    plan,
+    record,
+    reply,
+    retrieve,
+    revise,
+    route,
+    schedule,
+    story,
+)
+from director.state import DirectorContext, DirectorState
+
+Node = Callable[[DirectorState, DirectorContext], dict[str, Any]]
+
+NODES: dict[str, Node] = {
+    "route": route.run,
+    "clarify": clarify.run,
+    "ask_clarify": clarify.ask_clarify,
+    "story": story.run,
+    "review_story": story.review,
+    "approve": story.approve,
+    "plan": plan.run,
+    "next_shot": schedule.run,
+    "retrieve": retrieve.run,
+    "compile": compile.run,
+    "memory": memory.run,
+    "generate": generate.run,
+    "record": record.run,
+    "critique": critique.run,
+    "review_shot": critique.review,
+    "revise": revise.run,
+    "finish_revision": revise.finish,
+    "offer_regenerate": revise.offer_regenerate,
+    "edit_card": cards.run,
+    "export": export.run,
+    "reply": reply.run,
+}
+
+# Any other answer to the regenerate offer is a new message, dispatched like a routed one.
+OFFER_OUTCOMES = {"regenerate": "next_shot", "done": END}
+
+# node -> {outcome the node wrote into state -> next node}
+OUTCOMES: dict[str, dict[str, str]] = {
+    "clarify": {"ask": "ask_clarify", "write": "story"},
+    "review_story": {"approved": "plan", "edit": "story", "ask": "review_story"},
+    "approve": {"approved": "plan", "generate": "next_shot", "nothing": END},
+    "next_shot": {"shot": "retrieve", "done": END},
+    "critique": {"retry": "compile", "review": "review_shot", "revised": "finish_revision", "next": "next_shot"},
+    "review_shot": {"revised": "finish_revision", "next": "next_shot", "revise": "revise"},
+    "revise": {"regenerate": "retrieve", "done": END},
+    "finish_revision": {"continue": "next_shot", "offer": "offer_regenerate", "done": END},
+    "edit_card": {"offer": "offer_regenerate", "done": END},
+}
+
+STRAIGHT: list[tuple[str, str]] = [
+    (START, "route"),
+    ("ask_clarify", "story"),
+    ("story", "review_story"),
+    ("plan", "next_shot"),
+    ("retrieve", "compile"),
+    ("compile", "memory"),
+    ("memory", "generate"),
+    ("generate", "record"),
+    ("record", "critique"),
+    ("export", END),
+    ("reply", END),
+]
+
+
+def _bind(node: Node, ctx: DirectorContext) -> Callable[[DirectorState], dict[str, Any]]:
+    def run(state: DirectorState) -> dict[str, Any]:
+        return node(state, ctx)
+
+    return run
+
+
+def build_graph(ctx: DirectorContext, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    graph = StateGraph(DirectorState)
+    for name, node in NODES.items():
+        graph.add_node(name, _bind(node, ctx))
+    for source, target in STRAIGHT:
+        graph.add_edge(source, target)
+    intent_targets = sorted(set(route.INTENT_NODES.values()) | {"reply", "clarify"})
+    graph.add_conditional_edges("route", lambda state: route.dispatch(state, ctx), intent_targets)
+    for source, table in OUTCOMES.items():
+        graph.add_conditional_edges(
+            source, lambda state, table=table: table[state["outcome"]], sorted(set(table.values()))
+        )
+    graph.add_conditional_edges(
+        "offer_regenerate",
+        lambda state: OFFER_OUTCOMES.get(state["outcome"]) or route.dispatch(state, ctx),
+        sorted(set(OFFER_OUTCOMES.values()) | set(intent_targets)),
+    )
+    return graph.compile(checkpointer=checkpointer)

@@ -1,0 +1,23 @@
+"""export: hand the finished takes to the exporter (workspace/export.py) and report where the film is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from director.nodes import emit, say
+from director.state import DirectorContext, DirectorState
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    try:
+        from workspace.export import export_project
+    except ImportError:
+        return say("Export is not available in this installation.")
+    pid = state["project_id"]
+    out_dir = ctx.settings.home_dir / "exports" / f"project-{pid}"
+
+    def progress(fraction: float, step: str) -> None:
+        emit("progress", f"Export: {step}", fraction=fraction)
+
+    result = export_project(ctx.workspace, pid, out_dir, progress=progress)
+    return say(f"Exported {result.shot_count} shots ({result.duration_s:.1f} s) to {result.film}.")

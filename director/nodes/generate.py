@@ -1,0 +1,85 @@
+"""generate: S_t = G(c_t, M) with the configured backend, written into a staging folder, plus the take's own KOK
+entry (Eq. 8 window + aligned key frame) and storyboard key frames, so `record` only moves files."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import numpy as np
+
+from director.nodes import crash_point, emit
+from director.nodes.memory import cache_key, select_memory
+from director.nodes.schedule import claim_staging, clean_crashed_staging
+from director.nodes.shot_context import load_shot_context
+from director.state import DirectorContext, DirectorState
+from generator.audio import write_wav
+from generator.media import save_png
+from generator.memory import kok_slot, read_video_frames
+from generator.prompt import ShotCondition, build_request
+from generator.types import GeneratedShot, MemorySource, SceneInShot
+
+
+def _storyboard_frames(shot: GeneratedShot) -> list[np.ndarray]:
+    """First, middle and last frame, for the storyboard."""
+    indices = sorted({0, shot.num_frames // 2, shot.num_frames - 1})
+    if shot.frames is not None:
+        return [shot.frames[i] for i in indices]
+    return list(read_video_frames(shot.video_path, indices))
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    pid, number = state["project_id"], state["shot_number"]
+    compiled = state["condition"]
+    slots = ctx.slot_cache.pop(cache_key(state), None)
+    if slots is None:  # resumed after a restart: rebuild the same bank from the same inputs
+        drop = (state.get("revision") or {}).get("drop_labels", [])
+        slots = select_memory(ctx, load_shot_context(ctx, pid, number), state.get("retrieved", []), drop)
+    request = build_request(
+        ShotCondition.model_validate(compiled["condition"]),
+        num_frames=compiled["num_frames"],
+        width=ctx.settings.width,
+        height=ctx.settings.height,
+        seed=compiled["seed"],
+        scene=SceneInShot.model_validate(compiled["scene"]),
+        language=compiled["language"],
+    )
+    clean_crashed_staging(ctx.workspace, pid)
+    staging = claim_staging(ctx.workspace, pid, number)
+
+    def progress(fraction: float, step: str) -> None:
+        emit("progress", f"Shot {number}: {step}", fraction=fraction, shot_number=number)
+
+    emit("progress", f"Shot {number}: generating ({request.duration_s:.1f} s)", fraction=0.0, shot_number=number)
+    shot = ctx.generator.generate(request, slots, progress, staging)
+    kok = kok_slot(shot, f"SHOT_{number}", MemorySource(kind="take", shot_number=number))
+    kok_frame = save_png(staging / "kok.png", kok.key_frame)
+    kok_audio = write_wav(staging / "kok.wav", kok.audio, kok.sample_rate) if kok.audio is not None else None
+    keyframes = [save_png(staging / f"key-{i}.png", f) for i, f in enumerate(_storyboard_frames(shot))]
+    crash_point("generate", number)
+    return {
+        "generated": {
+            "generation_id": uuid.uuid4().hex,
+            "staging": str(staging),
+            "video": str(shot.video_path),
+            "audio": str(shot.audio_path),
+            "keyframes": [str(path) for path in keyframes],
+            "kok_key_frame": str(kok_frame),
+            "kok_audio": str(kok_audio) if kok_audio else None,
+            "memory_window": {
+                "start_s": kok.source.start_s,
+                "end_s": kok.source.end_s,
+                "frame_index": kok.source.frame_index,
+            },
+            "dialogue_timings": [timing.model_dump() for timing in shot.dialogue_timings],
+            "speech_overflow_s": shot.speech_overflow_s,
+            "num_frames": shot.num_frames,
+            "fps": shot.fps,
+            "width": shot.width,
+            "height": shot.height,
+            "sample_rate": shot.sample_rate,
+            "backend": shot.backend,
+            "seed": shot.seed,
+            "metadata": {**shot.metadata, "prompt_chars": len(compiled["prompt"])},
+        }
+    }

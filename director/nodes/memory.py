@@ -1,0 +1,86 @@
+"""memory: the unified memory bank of a shot (paper Sec. 5.3), at most 7 slot-paired entries.
+
+Fixed entries come from the cast's character cards (reference image + reference voice). Dynamic entries are
+KOK slots of earlier takes: the previous shot first (continuity), then the retrieved R_t in relevance order.
+A registered take keeps its KOK key frame and audio window on disk, so its slot is loaded, not recomputed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from director.nodes import emit
+from director.nodes.shot_context import ShotContext, load_shot_context, load_takes
+from director.state import DirectorContext, DirectorState
+from generator.audio import read_wav
+from generator.memory import assemble_memory, card_slot, load_image
+from generator.types import MemorySlot, MemorySource
+from workspace.state import TakeView
+
+PREVIOUS_SHOT = "PREVIOUS_SHOT"
+
+
+def take_slot(ctx: DirectorContext, take: TakeView, label: str, shot_number: int) -> MemorySlot | None:
+    """The stored KOK entry of a take; None for a take registered without one."""
+    window = take.memory_window
+    if not window.get("key_frame"):
+        return None
+    media = ctx.workspace.media
+    audio, sample_rate = read_wav(media.resolve(window["audio"])) if window.get("audio") else (None, None)
+    return MemorySlot(
+        label=label,
+        source=MemorySource(
+            kind="take",
+            take_id=take.id,
+            shot_number=shot_number,
+            start_s=window.get("start_s"),
+            end_s=window.get("end_s"),
+            frame_index=window.get("frame_index"),
+        ),
+        key_frame=load_image(media.resolve(window["key_frame"])),
+        audio=audio,
+        sample_rate=sample_rate,
+    )
+
+
+def select_memory(
+    ctx: DirectorContext, shot_ctx: ShotContext, retrieved: list[int], drop_labels: list[str]
+) -> list[MemorySlot]:
+    settings = ctx.settings
+    fixed = [
+        slot
+        for card in shot_ctx.cast(ctx)
+        if (slot := card_slot(card, width=settings.width, height=settings.height)) is not None
+    ]
+    numbers = {e.current_take_id: e.number for e in shot_ctx.earlier if e.current_take_id is not None}
+    previous = shot_ctx.earlier[-1].current_take_id if shot_ctx.earlier else None
+    wanted = [(previous, PREVIOUS_SHOT)] if previous is not None else []
+    wanted += [(take_id, f"SHOT_{numbers[take_id]}") for take_id in retrieved if take_id != previous]
+    takes = load_takes(ctx, shot_ctx.project_id, [take_id for take_id, _ in wanted])
+    dynamic = [
+        slot
+        for take_id, label in wanted
+        if (slot := take_slot(ctx, takes[take_id], label, numbers[take_id])) is not None
+    ]
+    dropped = set(drop_labels)
+    return assemble_memory([s for s in fixed if s.label not in dropped], [s for s in dynamic if s.label not in dropped])
+
+
+def describe(slots: list[MemorySlot]) -> list[dict[str, Any]]:
+    """What the take records as its memory sources (HistoryManager.dependents reads the take ids)."""
+    return [{"label": slot.label, **slot.source.model_dump(mode="json")} for slot in slots]
+
+
+def cache_key(state: DirectorState) -> tuple[int, int, int]:
+    return (state["project_id"], state["shot_number"], state["condition"]["condition_id"])
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    shot_ctx = load_shot_context(ctx, state["project_id"], state["shot_number"])
+    drop = (state.get("revision") or {}).get("drop_labels", [])
+    slots = select_memory(ctx, shot_ctx, state.get("retrieved", []), drop)
+    ctx.slot_cache.clear()  # one shot in flight per session: never hold more than one bank of frames
+    ctx.slot_cache[cache_key(state)] = slots
+    labels = ", ".join(slot.label for slot in slots) or "none"
+    emit("progress", f"Shot {shot_ctx.number}: memory {labels}", shot_number=shot_ctx.number)
+    return {"memory": describe(slots)}

@@ -1,0 +1,79 @@
+"""plan: cards and the shot plan through the typed tools (paper Sec. 5.2); at most two characters per shot,
+durations snapped to the model's 1+8k frame counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from director.nodes import emit, say
+from director.nodes.story import draft_of
+from director.schemas import ShotPlanDraft, ShotSpec
+from director.state import DirectorContext, DirectorState
+from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, nearest_frame_count
+from workspace.state import ProjectState, load_project_state
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _cards(ctx: DirectorContext, project: ProjectState, draft: ShotPlanDraft) -> tuple[dict[str, str], dict[str, str]]:
+    """Name -> char id and name -> scene id; cards whose name already exists are reused, not duplicated."""
+    pid = project.project.id
+    characters = {_key(card.name): card.char_id for card in project.characters}
+    for spec in draft.characters:
+        if _key(spec.name) not in characters:
+            added = ctx.tool("add_character", project_id=pid, **spec.model_dump())
+            characters[_key(spec.name)] = added["char_id"]
+    scenes = {_key(card.name): card.scene_id for card in project.scenes}
+    for spec in draft.scenes:
+        if _key(spec.name) not in scenes:
+            scenes[_key(spec.name)] = ctx.tool("add_scene", project_id=pid, **spec.model_dump())["scene_id"]
+    return characters, scenes
+
+
+def shot_input(spec: ShotSpec, characters: dict[str, str], scenes: dict[str, str], default_scene: str) -> dict:
+    """A planned shot as `ShotInput` arguments: names -> stable ids, speakers added to the cast while there is
+    room (at most two), lines of anyone else dropped rather than breaking the two-character rule."""
+    cast: list[str] = []
+    for name in spec.characters:
+        char_id = characters.get(_key(name))
+        if char_id and char_id not in cast and len(cast) < MAX_CHARACTERS_PER_SHOT:
+            cast.append(char_id)
+    dialogue = []
+    for line in spec.dialogue:
+        speaker = characters.get(_key(line.speaker))
+        if speaker and speaker not in cast and len(cast) < MAX_CHARACTERS_PER_SHOT:
+            cast.append(speaker)
+        if speaker in cast:
+            dialogue.append({"speaker": speaker, "text": line.text})
+    return {
+        "scene_id": scenes.get(_key(spec.scene), default_scene),
+        "characters": cast,
+        "action": spec.action,
+        "dialogue": dialogue,
+        "camera": spec.camera,
+        "num_frames": nearest_frame_count(spec.duration_s),
+        "sound_effects": spec.sound_effects,
+        "music": spec.music,
+    }
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    pid = state["project_id"]
+    project = load_project_state(ctx.workspace, pid)
+    if project.story is None:
+        return say("There is no story to plan yet; tell me your idea first.")
+    emit("progress", "Planning characters, scenes and shots", fraction=0.0)
+    draft = ctx.planner.plan_shots(draft_of(project.story, project.project.language), state.get("num_shots"))
+    characters, scenes = _cards(ctx, project, draft)
+    default_scene = scenes[_key(draft.scenes[0].name)]
+    shots = [shot_input(spec, characters, scenes, default_scene) for spec in draft.shots]
+    ctx.tool("set_shot_plan", project_id=pid, shots=shots)
+    cast = ", ".join(spec.name for spec in draft.characters) or "no named characters"
+    places = ", ".join(spec.name for spec in draft.scenes)
+    seconds = sum(shot["num_frames"] for shot in shots) / FPS
+    return {
+        "include_stale": False,
+        **say(f"Planned {len(shots)} shots ({seconds:.0f} s) with {cast} in {places}. Generating them now."),
+    }

@@ -1,0 +1,59 @@
+"""record: the take goes into the workspace (`register_take` moves the staged files in) and into the shot index.
+
+Idempotent across crashes: a take already registered for this generation (same generation id, e.g. killed
+right after `register_take`) is found and not registered twice.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from director.nodes import crash_point, emit
+from director.nodes.retrieve import document_of
+from director.nodes.shot_context import load_shot_context
+from director.state import DirectorContext, DirectorState, turn
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    pid, number = state["project_id"], state["shot_number"]
+    generated = state["generated"]
+    shot_ctx = load_shot_context(ctx, pid, number)
+    current = shot_ctx.shot.current_take
+    if current is not None and current.metadata.get("generation_id") == generated["generation_id"]:
+        take_id, version = current.id, current.version
+    else:
+        registered = ctx.tool(
+            "register_take",
+            project_id=pid,
+            number=number,
+            condition_id=state["condition"]["condition_id"],
+            backend=generated["backend"],
+            seed=generated["seed"],
+            video=generated["video"],
+            audio=generated["audio"],
+            keyframes=generated["keyframes"],
+            kok_key_frame=generated["kok_key_frame"],
+            kok_audio=generated["kok_audio"],
+            memory_window=generated["memory_window"],
+            memory_sources=state.get("memory", []),
+            dialogue_timings=generated["dialogue_timings"],
+            num_frames=generated["num_frames"],
+            fps=generated["fps"],
+            width=generated["width"],
+            height=generated["height"],
+            sample_rate=generated["sample_rate"],
+            metadata={**generated["metadata"], "generation_id": generated["generation_id"]},
+        )
+        take_id, version = registered["take_id"], registered["version"]
+    crash_point("record", number)
+    if current is not None and current.id != take_id:
+        ctx.index.remove_take(pid, current.id)  # retrieval only ever offers current takes
+    ctx.index.upsert_take(
+        pid, shot_ctx.shot.id, take_id, document_of(shot_ctx), {"shot_number": number, "version": version}
+    )
+    shutil.rmtree(Path(generated["staging"]), ignore_errors=True)
+    text = f"Shot {number} is ready (take {version})."
+    emit("shot_done", text, fraction=1.0, shot_number=number)
+    return {"take_id": take_id, "messages": [turn("assistant", text)]}

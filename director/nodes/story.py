@@ -1,0 +1,73 @@
+"""story: write the global story description (write_story tool), then ask the user to approve or edit it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from director.nodes import ask, chose, say
+from director.schemas import StoryDraft
+from director.state import DirectorContext, DirectorState
+from workspace.state import StoryView, load_project_state
+
+APPROVE, EDIT = "Approve", "Edit"
+REVIEW_QUESTION = "Shall I plan the shots for this story? Approve it, or tell me what to change."
+
+
+def draft_of(story: StoryView, language: str) -> StoryDraft:
+    return StoryDraft(
+        title=story.title,
+        description=story.description,
+        style=story.style,
+        screenplay=story.screenplay,
+        language=language,
+    )
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    project = load_project_state(ctx.workspace, state["project_id"])
+    feedback = state.get("story_feedback", "")
+    previous = draft_of(project.story, project.project.language) if feedback and project.story else None
+    idea = state.get("idea") or project.project.idea
+    draft = ctx.planner.write_story(idea, feedback=feedback, previous=previous)
+    written = ctx.tool(
+        "write_story",
+        project_id=state["project_id"],
+        title=draft.title,
+        description=draft.description,
+        style=draft.style,
+        screenplay=draft.screenplay,
+    )
+    text = f"**{draft.title}** (story version {written['version']})\n\n{draft.description}"
+    if draft.style:
+        text += f"\n\nStyle: {draft.style}"
+    return {"story_feedback": "", "story_question": REVIEW_QUESTION, **say(text)}
+
+
+def review(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    """Approval gate: 'approved' -> plan, 'edit' -> story again with the feedback, 'ask' -> ask once more."""
+    if state.get("auto_approve"):
+        return confirm(state, ctx)
+    answer = ask(state.get("story_question") or REVIEW_QUESTION, [APPROVE, EDIT])
+    if chose(answer, EDIT):
+        return {"outcome": "ask", "story_question": "What should change in the story?"}
+    if not chose(answer, APPROVE):
+        context = "The Director proposed a story and asked the user to approve it or say what to change."
+        decision = ctx.planner.route(answer, context)
+        if decision.intent != "approve":
+            return {"outcome": "edit", "story_feedback": decision.feedback or answer}
+    return confirm(state, ctx)
+
+
+def confirm(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    confirmed = ctx.tool("confirm_story", project_id=state["project_id"])
+    return {"outcome": "approved", **say(f"Story version {confirmed['version']} approved. Planning the shots.")}
+
+
+def approve(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    """A bare 'yes' outside a question: confirm an unconfirmed story, else continue generating."""
+    story = load_project_state(ctx.workspace, state["project_id"]).story
+    if story is None:
+        return {"outcome": "nothing", **say("There is no story to approve yet; tell me your idea first.")}
+    if not story.confirmed:
+        return confirm(state, ctx)
+    return {"outcome": "generate", "include_stale": True}

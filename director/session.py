@@ -1,0 +1,215 @@
+"""`DirectorSession`: the one API the app and the CLI use to talk to the Director graph of a project.
+
+Each project is one LangGraph thread (`project-<id>`) checkpointed in SQLite, so a restarted process sees the
+same conversation, the same pending question, and continues an interrupted generation where it stopped.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+from pydantic import ValidationError
+
+from director.errors import EchoError
+from director.planner import Planner, get_planner
+from director.schemas import RouteDecision
+from director.settings import Settings
+from director.state import ChatTurn, DirectorContext, DirectorEvent, turn
+from generator.types import Generator
+from tools.base import Toolbox
+from workspace.db import open_workspace
+from workspace.history import HistoryManager
+from workspace.state import load_project_state
+
+MAX_MESSAGE_CHARS = 20_000
+# Every shot walks ~8 nodes; the limit only guards against a wiring loop, never a long project.
+RECURSION_LIMIT = 100_000
+
+
+def thread_id(project_id: int) -> str:
+    return f"project-{project_id}"
+
+
+def open_checkpointer(settings: Settings) -> SqliteSaver:
+    settings.home_dir.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(settings.checkpoint_path, check_same_thread=False, timeout=30)
+    connection.execute("PRAGMA journal_mode = WAL")
+    saver = SqliteSaver(connection)
+    saver.setup()
+    return saver
+
+
+def _project_title(message: str) -> str:
+    first_line = next((line.strip() for line in message.splitlines() if line.strip()), "Untitled")
+    return first_line if len(first_line) <= 80 else first_line[:77].rstrip() + "..."
+
+
+def _validation_text(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors())
+
+
+class DirectorSession:
+    """A conversation with the Director about one project (created on the first message when none is given)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        project_id: int | None = None,
+        planner: Planner | None = None,
+        generator: Generator | None = None,
+    ) -> None:
+        from director.graph import build_graph
+
+        self.settings = settings
+        self.workspace = open_workspace(settings)
+        if project_id is not None:
+            load_project_state(self.workspace, project_id)  # EchoError naming the projects that exist
+        self.project_id = project_id
+        self.context = DirectorContext(
+            settings=settings,
+            workspace=self.workspace,
+            toolbox=Toolbox(self.workspace, actor="director"),
+            planner=planner or get_planner(settings),
+            history=HistoryManager(self.workspace),
+            generator_override=generator,
+        )
+        self._checkpointer = open_checkpointer(settings)
+        self._graph = build_graph(self.context, self._checkpointer)
+        self._busy = threading.Lock()
+
+    # -- public API -------------------------------------------------------------------------------------------
+
+    def send(
+        self, message: str, *, num_shots: int | None = None, auto_approve: bool = False
+    ) -> Iterator[DirectorEvent]:
+        """Talk to the Director: answers the pending question if there is one, else starts from routing."""
+        text = (message or "").strip()
+        if not text:
+            yield DirectorEvent(kind="error", text="the message is empty; type an idea, an answer or an instruction")
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            yield DirectorEvent(
+                kind="error",
+                text=f"the message has {len(text):,} characters; the limit is {MAX_MESSAGE_CHARS:,} — shorten it",
+            )
+            return
+        if self.project_id is None:
+            self.project_id = self._create_project(text)
+        elif (question := self.pending_question()) is not None:
+            asked = [turn("assistant", question.text), turn("user", text)]
+            yield from self._run(Command(resume=text, update={"messages": asked}))
+            return
+        yield from self._run(self._new_input(text, None, num_shots=num_shots, auto_approve=auto_approve))
+
+    def revise(self, shot_number: int, feedback: str) -> Iterator[DirectorEvent]:
+        """Regenerate one shot from feedback; later shots that remembered the old take become stale."""
+        text = (feedback or "").strip()
+        if self.project_id is None or not text:
+            problem = "no project is open" if self.project_id is None else "the feedback is empty"
+            yield DirectorEvent(kind="error", text=f"{problem}; open a project and say what should change in the shot")
+            return
+        decision = RouteDecision(intent="revise_shot", shot_number=shot_number, feedback=text)
+        yield from self._run(self._new_input(f"Shot {shot_number}: {text}", decision))
+
+    def generate_pending(self) -> Iterator[DirectorEvent]:
+        """Generate every shot without a current take (and stale ones); continues a crashed run first."""
+        if self.project_id is None:
+            yield DirectorEvent(kind="error", text="no project is open; send an idea first or open a project")
+            return
+        if self._interrupted_run():
+            yield from self._run(None)
+            return
+        decision = RouteDecision(intent="generate", feedback="generate pending and stale shots")
+        yield from self._run(self._new_input("Generate the pending shots.", decision))
+
+    def pending_question(self) -> DirectorEvent | None:
+        if self.project_id is None:
+            return None
+        snapshot = self._graph.get_state(self._config())
+        if not snapshot.interrupts:
+            return None
+        payload: dict[str, Any] = snapshot.interrupts[0].value
+        return DirectorEvent(kind="question", text=payload.get("text", ""), options=payload.get("options", []))
+
+    def transcript(self) -> list[ChatTurn]:
+        if self.project_id is None:
+            return []
+        turns = [ChatTurn(**entry) for entry in self._graph.get_state(self._config()).values.get("messages", [])]
+        question = self.pending_question()
+        return [*turns, ChatTurn(role="assistant", text=question.text)] if question else turns
+
+    def close(self) -> None:
+        self._checkpointer.conn.close()
+        self.workspace.close()
+
+    # -- internals --------------------------------------------------------------------------------------------
+
+    def _config(self) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id(self._require_project())}, "recursion_limit": RECURSION_LIMIT}
+
+    def _require_project(self) -> int:
+        if self.project_id is None:
+            raise EchoError("no project yet: send an idea first, or open an existing project")
+        return self.project_id
+
+    def _interrupted_run(self) -> bool:
+        """A run that stopped (crash, error) before finishing, as opposed to one waiting for an answer."""
+        snapshot = self._graph.get_state(self._config())
+        return bool(snapshot.next) and not snapshot.interrupts
+
+    def _create_project(self, idea: str) -> int:
+        data = self.context.tool("create_project", title=_project_title(idea), idea=idea)
+        return int(data["project_id"])
+
+    def _new_input(
+        self, text: str, decision: RouteDecision | None, *, num_shots: int | None = None, auto_approve: bool = False
+    ) -> dict[str, Any]:
+        graph_input: dict[str, Any] = {
+            "project_id": self._require_project(),
+            "user_message": text,
+            "messages": [turn("user", text)],
+            "forced_decision": decision.model_dump() if decision else None,
+            "auto_approve": auto_approve,
+        }
+        requested = num_shots or _requested_shots(text)
+        if requested:  # a later message without a count keeps the one asked for earlier
+            graph_input["num_shots"] = requested
+        return graph_input
+
+    def _run(self, graph_input: Any) -> Iterator[DirectorEvent]:
+        if not self._busy.acquire(blocking=False):
+            yield DirectorEvent(kind="error", text="the Director is still working on the previous request; wait")
+            return
+        try:
+            yield from self._stream(graph_input)
+        finally:
+            self._busy.release()
+
+    def _stream(self, graph_input: Any) -> Iterator[DirectorEvent]:
+        try:
+            for mode, chunk in self._graph.stream(graph_input, self._config(), stream_mode=["custom", "updates"]):
+                if mode == "custom":
+                    yield DirectorEvent(**chunk)
+                elif "__interrupt__" in chunk:
+                    payload = chunk["__interrupt__"][0].value
+                    yield DirectorEvent(kind="question", text=payload["text"], options=payload.get("options", []))
+        except EchoError as error:
+            yield DirectorEvent(kind="error", text=str(error))
+        except ValidationError as error:
+            yield DirectorEvent(kind="error", text=f"invalid value: {_validation_text(error)}")
+        yield DirectorEvent(kind="done")
+
+
+_SHOT_COUNT = re.compile(r"\b(\d{1,3})\s*(?:shots?\b|镜头|个镜头)", re.IGNORECASE)
+
+
+def _requested_shots(text: str) -> int | None:
+    """'a 12 shot film about ...' -> 12; the plan stage falls back to settings.default_shots."""
+    match = _SHOT_COUNT.search(text)
+    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 200 else None

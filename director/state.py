@@ -1,0 +1,113 @@
+"""What the Director graph carries: the checkpointed conversation state, the events it streams, and the
+runtime context (workspace, tools, planner, generator) its nodes work with.
+
+Only plain JSON-like values live in `DirectorState` because every step is checkpointed to SQLite; heavy objects
+(memory slot arrays, the generator) stay in `DirectorContext`, which is rebuilt per process.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+from director.errors import EchoError
+
+if TYPE_CHECKING:
+    from workspace.index import ShotIndex
+
+    from director.planner import Planner
+    from director.settings import Settings
+    from generator.types import Generator, MemorySlot
+    from tools.base import Toolbox
+    from workspace.db import Workspace
+    from workspace.history import HistoryManager
+
+EventKind = Literal["message", "question", "progress", "shot_done", "error", "done"]
+Mode = Literal["plan", "revise"]
+
+
+class DirectorEvent(BaseModel):
+    """One thing the Director tells the user while it works (chat line, question, progress, finished shot)."""
+
+    kind: EventKind
+    text: str = ""
+    fraction: float | None = None
+    shot_number: int | None = None
+    options: list[str] = Field(default_factory=list)
+
+
+class ChatTurn(BaseModel):
+    role: Literal["user", "assistant"]
+    text: str
+
+
+class DirectorState(TypedDict, total=False):
+    project_id: int
+    messages: Annotated[list[dict[str, str]], operator.add]  # ChatTurn dumps, appended by every node
+    user_message: str
+    forced_decision: dict[str, Any] | None  # a RouteDecision dump that skips the LLM router (CLI/UI buttons)
+    decision: dict[str, Any]  # the RouteDecision being acted on
+    outcome: str  # what the last deciding node chose; graph.py maps it to the next node
+    auto_approve: bool  # `make --yes`: approve the story and every take without asking
+    num_shots: int | None
+    idea: str
+    questions: list[str]
+    story_feedback: str
+    story_question: str
+    mode: Mode
+    include_stale: bool  # the generation loop also regenerates stale shots
+    shot_number: int | None
+    revision: dict[str, Any] | None  # {feedback, diagnosis, changes, from_take_id, drop_labels, new_seed}
+    retrieved: list[int]  # take ids of R_t, most relevant first
+    condition: dict[str, Any]  # {condition_id, prompt, fields, seed, num_frames}
+    memory: list[dict[str, Any]]  # slot descriptors: {label, source, key_frame, audio}
+    generated: dict[str, Any] | None  # the staged GeneratedShot + KOK files, until it is registered
+    take_id: int | None
+    resume_loop: bool  # a revision asked for during shot review: continue the generation loop afterwards
+    extended: list[int]  # shot numbers already lengthened once for speech overflow
+    stale: list[int]  # shot numbers offered for regeneration after a revision
+
+
+def turn(role: Literal["user", "assistant"], text: str) -> dict[str, str]:
+    return ChatTurn(role=role, text=text).model_dump()
+
+
+@dataclass
+class DirectorContext:
+    """Per-process services the nodes use; the generator and the shot index load lazily (both are heavy)."""
+
+    settings: Settings
+    workspace: Workspace
+    toolbox: Toolbox
+    planner: Planner
+    history: HistoryManager
+    generator_override: Generator | None = None
+    slot_cache: dict[tuple[int, int, int], list[MemorySlot]] = field(default_factory=dict)
+    _generator: Generator | None = None
+    _index: ShotIndex | None = None
+
+    @property
+    def generator(self) -> Generator:
+        if self._generator is None:
+            from generator.registry import get_generator
+
+            self._generator = self.generator_override or get_generator(self.settings.backend, self.settings)
+        return self._generator
+
+    @property
+    def index(self) -> ShotIndex:
+        if self._index is None:
+            from workspace.index import ShotIndex
+
+            self._index = ShotIndex(self.settings)
+        return self._index
+
+    def tool(self, tool_name: str, /, **args: Any) -> dict[str, Any]:
+        """Call a workspace tool; a refused call becomes an EchoError carrying the tool's message."""
+        result = self.toolbox.call(tool_name, args)
+        if not result.ok:
+            raise EchoError(result.message)
+        return result.data
