@@ -11,39 +11,20 @@ import sys
 from collections.abc import Sequence
 
 from director.errors import EchoError
-from director.settings import Settings, load_settings
+from director.settings import Settings, add_settings_flags, settings_from_flags
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="Open the Echo Director in your browser.")
     parser.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1; others need a password)")
     parser.add_argument("--port", type=int, default=None, help="port (default 7860; 0 = any free port)")
-    parser.add_argument("--home", default=None, help="project home (env ECHO_HOME, default ./echo_home)")
-    parser.add_argument("--password", default=None, help="login password (env ECHO_PASSWORD); required off localhost")
-    parser.add_argument("--backend", default=None, choices=["preview", "echo"], help="generator backend")
-    parser.add_argument("--model-dir", default=None, help="local JoyAI-Echo pipeline folder (echo backend)")
-    parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint; none = offline planner")
-    parser.add_argument("--llm-model", default=None)
-    parser.add_argument("--width", type=int, default=None)
-    parser.add_argument("--height", type=int, default=None)
+    add_settings_flags(parser)
     parser.add_argument("--review", action="store_true", default=None, help="pause after every shot for review")
     return parser
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return load_settings(
-        host=args.host,
-        port=args.port,
-        home=args.home,
-        password=args.password,
-        backend=args.backend,
-        model_dir=args.model_dir,
-        llm_base_url=args.llm_base_url,
-        llm_model=args.llm_model,
-        width=args.width,
-        height=args.height,
-        review_mode=args.review,
-    )
+    return settings_from_flags(args, host=args.host, port=args.port, password=args.password, review_mode=args.review)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

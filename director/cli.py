@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 
 from director.errors import EchoError
-from director.settings import Settings, load_settings
+from director.settings import Settings, add_settings_flags, settings_from_flags
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -83,33 +83,21 @@ def _export_commands(sub: argparse._SubParsersAction) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="echo-director", description=__doc__)
-    parser.add_argument("--home", default=None, help="project home (env ECHO_HOME, default ./echo_home)")
-    parser.add_argument("--backend", default=None, choices=["preview", "echo"], help="generator backend")
-    parser.add_argument("--model-dir", default=None, help="local JoyAI-Echo pipeline folder (echo backend)")
-    parser.add_argument("--llm-base-url", default=None, help="OpenAI-compatible endpoint; none = offline planner")
-    parser.add_argument("--llm-model", default=None)
-    parser.add_argument("--width", type=int, default=None)
-    parser.add_argument("--height", type=int, default=None)
+    add_settings_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     _project_commands(sub)
     _generator_commands(sub)
     _director_commands(sub)
     _export_commands(sub)
+    for subcommand in sub.choices.values():
+        add_settings_flags(subcommand, suppress=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(
-            home=args.home,
-            backend=args.backend,
-            model_dir=args.model_dir,
-            llm_base_url=args.llm_base_url,
-            llm_model=args.llm_model,
-            width=args.width,
-            height=args.height,
-        )
+        settings = settings_from_flags(args)
     except ValidationError as error:
         from tools.base import format_validation_error
 

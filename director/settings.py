@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 from typing import Literal
 
@@ -81,3 +82,30 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Environment first, then explicit overrides (CLI flags) that are not None."""
     return Settings(**{key: value for key, value in overrides.items() if value is not None})
+
+
+_FLAGS: dict[str, dict[str, object]] = {
+    "--home": {"help": "project home (env ECHO_HOME, default ./echo_home)"},
+    "--backend": {"choices": ["preview", "echo"], "help": "generator backend (default preview)"},
+    "--model-dir": {"help": "local JoyAI-Echo pipeline folder (echo backend)"},
+    "--device": {"help": "torch device for the echo backend (default cuda)"},
+    "--dtype": {"choices": ["bfloat16", "float16", "float32"], "help": "echo backend precision"},
+    "--offload": {"choices": ["none", "model", "group", "sequential"], "help": "echo backend memory saving"},
+    "--llm-base-url": {"help": "OpenAI-compatible endpoint; none = built-in offline planner"},
+    "--llm-model": {"help": "model name at that endpoint"},
+    "--llm-structured-method": {"choices": ["json_schema", "function_calling", "json_mode"]},
+    "--width": {"type": int, "help": "shot width, multiple of 32 (default 640)"},
+    "--height": {"type": int, "help": "shot height, multiple of 32 (default 384)"},
+}
+
+
+def add_settings_flags(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """The flags every entry point shares. `suppress` lets a subcommand repeat them without resetting them."""
+    for flag, options in _FLAGS.items():
+        parser.add_argument(flag, default=argparse.SUPPRESS if suppress else None, **options)  # type: ignore[arg-type]
+
+
+def settings_from_flags(args: argparse.Namespace, **extra: object) -> Settings:
+    """Settings from the environment, overridden by the shared flags given on the command line and by `extra`."""
+    flags = {flag[2:].replace("-", "_"): getattr(args, flag[2:].replace("-", "_"), None) for flag in _FLAGS}
+    return load_settings(**flags, **extra)
