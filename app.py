@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="app.py", description="Open the Echo Director in your browser.")
     parser.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1; others need a password)")
     parser.add_argument("--port", type=int, default=None, help="port (default 7860; 0 = any free port)")
+    parser.add_argument("--password", default=None, help="login password (env ECHO_PASSWORD); required off localhost")
     add_settings_flags(parser)
     parser.add_argument("--review", action="store_true", default=None, help="pause after every shot for review")
     return parser
