@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from director.errors import EchoError
 
@@ -117,7 +117,7 @@ class ShotRequest(BaseModel):
 
     @field_validator("width", "height")
     @classmethod
-    def _size(cls, value: int, info) -> int:  # noqa: ANN001 - pydantic ValidationInfo
+    def _size(cls, value: int, info: ValidationInfo) -> int:
         return check_multiple_of_32(info.field_name, value)
 
     @model_validator(mode="after")
