@@ -21,7 +21,8 @@ def _render(tmp_path: Path, model_dir: Path, *extra: str) -> subprocess.Complete
     request = tmp_path / "request.json"
     request.write_text(tiny_request(seed=11).model_dump_json())
     env = {**os.environ, "ECHO_DEVICE": "cpu", "ECHO_DTYPE": "float32", "ECHO_HOME": str(tmp_path / "home")}
-    command = [str(CLI), "--backend", "echo", "--model-dir", str(model_dir), "render", str(request), *extra]
+    # the word order of the issue and the README: flags after the subcommand
+    command = [str(CLI), "render", str(request), "--backend", "echo", "--model-dir", str(model_dir), *extra]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
