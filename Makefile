@@ -27,6 +27,6 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 bench: $(STAMP)
-	$(PY) bench/preview.py
-	$(PY) bench/director.py
-	$(PY) bench/export.py
+	$(PY) -m bench.preview
+	$(PY) -m bench.director
+	$(PY) -m bench.export

@@ -7,8 +7,8 @@ memory slots and the official 8-step DMD schedule. Prints seconds per DMD step, 
 memory encoding, 8 steps and decoding; the mp4/wav writing is listed apart) and peak GPU memory. If the full
 transformer does not fit, it retries with half the layers and extrapolates the step time linearly to 48.
 
-    .venv/bin/python bench/echo_gpu.py                         # the GPU measurement (a few minutes)
-    .venv/bin/python bench/echo_gpu.py --tiny --device cpu     # smoke test of this script on a CPU
+    .venv/bin/python -m bench.echo_gpu                         # the GPU measurement (a few minutes)
+    .venv/bin/python -m bench.echo_gpu --tiny --device cpu     # smoke test of this script on a CPU
 """
 
 from __future__ import annotations
@@ -23,17 +23,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-# `python bench/echo_gpu.py` puts bench/ first on sys.path, where bench/director.py would shadow the director package.
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:] = [str(ROOT), str(ROOT / "tests")] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+import torch
 
-import torch  # noqa: E402
-from tiny_echo import tiny_echo_components, tiny_slot, tiny_tokenizer  # noqa: E402
-
-from director.settings import Settings  # noqa: E402
-from generator.echo import ECHO_SIGMAS, EchoGenerator  # noqa: E402
-from generator.echo_memory import echo_director_blocks  # noqa: E402
-from generator.types import GeneratorError, MemorySlot, ShotRequest  # noqa: E402
+from director.settings import Settings
+from generator.echo import ECHO_SIGMAS, EchoGenerator
+from generator.echo_memory import echo_director_blocks
+from generator.types import GeneratorError, MemorySlot, ShotRequest
+from tests.tiny_echo import tiny_echo_components, tiny_slot, tiny_tokenizer
 
 FULL_LAYERS = 48
 OFFICIAL_H20_SHOT_S = 44.6  # official release: one 241-frame shot on an H20 in bf16

@@ -4,7 +4,7 @@ The 30 takes are rendered once with the preview backend and cached in bench/out/
 registers copies of them in a fresh home and times only `export_project`. Prints the median of the runs and
 where the time goes.
 
-    .venv/bin/python bench/export.py [--runs 3] [--shots 30]
+    .venv/bin/python -m bench.export [--runs 3] [--shots 30]
 """
 
 from __future__ import annotations
@@ -13,19 +13,15 @@ import argparse
 import json
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 
-# `python bench/export.py` puts bench/ first on sys.path, where bench/director.py would shadow the director package.
-sys.path[:] = [entry for entry in sys.path if Path(entry or ".").resolve() != Path(__file__).resolve().parent]
-
-from director.settings import Settings  # noqa: E402
-from generator.preview import PreviewGenerator  # noqa: E402
-from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest  # noqa: E402
-from tools.base import Toolbox  # noqa: E402
-from workspace.db import open_workspace  # noqa: E402
-from workspace.export import export_project  # noqa: E402
+from director.settings import Settings
+from generator.preview import PreviewGenerator
+from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest
+from tools.base import Toolbox
+from workspace.db import open_workspace
+from workspace.export import export_project
 
 OUT = Path(__file__).resolve().parent / "out" / "export"
 WIDTH, HEIGHT = 640, 384

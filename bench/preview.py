@@ -1,18 +1,15 @@
 """Preview backend speed: a 241-frame two-character shot with dialogue, encoding included, and KOK slot cost.
 
-Run: .venv/bin/python bench/preview.py [--runs N]. Prints figures; asserts nothing.
+Run: .venv/bin/python -m bench.preview [--runs N]. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from director.settings import Settings
 from generator.memory import kok_slot

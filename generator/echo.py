@@ -11,8 +11,6 @@ preview backend.
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -24,11 +22,9 @@ from PIL import Image
 
 from director.errors import EchoError
 from director.settings import Settings
-from generator.audio import write_wav
 from generator.echo_loading import load_echo_pipeline, out_of_memory_error
-from generator.media import encode_mp4
+from generator.media import write_shot_files
 from generator.memory import load_image
-from generator.preview import AUDIO_FILE, VIDEO_FILE
 from generator.types import (
     MAX_MEMORY_SLOTS,
     DialogueTiming,
@@ -110,22 +106,6 @@ def fit_length(wave: np.ndarray, length: int) -> np.ndarray:
     if len(wave) >= length:
         return wave[:length]
     return np.pad(wave, (0, length - len(wave)))
-
-
-def write_shot_files(
-    frames: np.ndarray, audio: np.ndarray, sample_rate: int, request: ShotRequest, out_dir: Path | None
-) -> tuple[Path, Path]:
-    """shot.mp4 + shot.wav as the preview backend lays them out; the wav appears only once the mp4 is written."""
-    folder = out_dir or Path(tempfile.mkdtemp(prefix="echo-shot-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    temp_wav = folder / f".{AUDIO_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp.wav"
-    try:
-        write_wav(temp_wav, audio, sample_rate)
-        encode_mp4(frames, request.fps, request.width, request.height, temp_wav, folder / VIDEO_FILE)
-        os.replace(temp_wav, folder / AUDIO_FILE)
-    finally:
-        temp_wav.unlink(missing_ok=True)
-    return folder / VIDEO_FILE, folder / AUDIO_FILE
 
 
 class EchoGenerator:
@@ -231,7 +211,9 @@ class EchoGenerator:
         sample_rate = vocoder_sample_rate(pipeline)
         stereo = state.get("audio")[0].float().cpu().numpy()  # the contract's audio is mono: average the channels
         audio = fit_length(stereo.mean(axis=0).astype(np.float32), round(request.duration_s * sample_rate))
-        video_path, audio_path = write_shot_files(frames, audio, sample_rate, request, out_dir)
+        video_path, audio_path = write_shot_files(
+            frames, request.fps, request.width, request.height, audio, sample_rate, out_dir
+        )
         return GeneratedShot(
             video_path=video_path,
             audio_path=audio_path,

@@ -1,6 +1,6 @@
 """Video I/O with the ffmpeg binary bundled by imageio-ffmpeg: encode, probe, decode frames, extract audio, PNGs.
 
-Backend-neutral: the preview and echo backends both write their shots through `encode_mp4`.
+Backend-neutral: the preview and echo backends both write their shots through `write_shot_files`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import tempfile
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,12 +19,15 @@ import numpy as np
 from PIL import Image
 
 from director.errors import EchoError
-from workspace.media import atomic_write_bytes
+from generator.audio import write_wav
+from workspace.media import atomic_write_bytes, temp_sibling
 
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
 _VIDEO_STREAM = re.compile(r"Stream #\d+:\d+[^:]*: Video: (\w+)[^\n]*?, (\d{2,5})x(\d{2,5})[^\n]*?, ([\d.]+) fps")
 _AUDIO_STREAM = re.compile(r"Stream #\d+:\d+[^:]*: Audio: (\w+)[^\n]*?, (\d+) Hz, ([\w.() ]+?),")
 _PROGRESS_FRAME = re.compile(r"^frame=(\d+)$", re.MULTILINE)
+VIDEO_FILE = "shot.mp4"
+AUDIO_FILE = "shot.wav"
 
 
 class MediaError(EchoError):
@@ -71,11 +73,6 @@ def _last_lines(stderr: bytes, count: int = 3) -> str:
     return " | ".join(lines[-count:]) or "ffmpeg gave no message"
 
 
-def _temp_sibling(out_path: Path) -> Path:
-    """A hidden name in the destination folder that keeps the suffix (ffmpeg picks the muxer from it)."""
-    return out_path.with_name(f".{out_path.stem}.{uuid.uuid4().hex[:12]}.tmp{out_path.suffix}")
-
-
 def encode_mp4(
     frames: Iterable[np.ndarray] | np.ndarray,
     fps: int,
@@ -97,7 +94,7 @@ def encode_mp4(
     if audio_wav_path is not None and not Path(audio_wav_path).is_file():
         raise MediaError(f"audio track {audio_wav_path} does not exist")
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    temp_path = _temp_sibling(out_path)
+    temp_path = temp_sibling(out_path)
     args = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y"]
     args += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "pipe:0"]
     if audio_wav_path is not None:
@@ -123,6 +120,31 @@ def encode_mp4(
             temp_path.unlink(missing_ok=True)
             raise
     return out_path
+
+
+def write_shot_files(
+    frames: Iterable[np.ndarray] | np.ndarray,
+    fps: int,
+    width: int,
+    height: int,
+    audio: np.ndarray,
+    sample_rate: int,
+    out_dir: Path | None,
+) -> tuple[Path, Path]:
+    """A rendered shot as `shot.mp4` (its video plus `audio` as AAC) and `shot.wav` in `out_dir` (a new temp
+    folder when None); returns both paths. The wav gets its name only once the mp4 is complete, so a folder
+    holding shot.wav holds a whole shot."""
+    folder = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="echo-shot-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    video_path, audio_path = folder / VIDEO_FILE, folder / AUDIO_FILE
+    temp_wav = temp_sibling(audio_path)
+    try:
+        write_wav(temp_wav, audio, sample_rate)
+        encode_mp4(frames, fps, width, height, temp_wav, video_path)
+        os.replace(temp_wav, audio_path)
+    finally:
+        temp_wav.unlink(missing_ok=True)
+    return video_path, audio_path
 
 
 def _pipe_frames(process: subprocess.Popen, frames: Iterable[np.ndarray], width: int, height: int) -> int:

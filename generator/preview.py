@@ -8,9 +8,7 @@ while ffmpeg encodes in parallel from a pipe.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,8 +19,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from director.errors import EchoError
 from director.settings import Settings
-from generator.audio import resample, speech_envelope, write_wav
-from generator.media import encode_mp4
+from generator.audio import resample, speech_envelope
+from generator.media import write_shot_files
 from generator.memory import load_image
 from generator.preview_camera import crop_boxes, parse_camera
 from generator.preview_camera import world_size as world_size_for
@@ -52,8 +50,6 @@ SAMPLE_RATE = 22050  # eSpeak NG's native rate, so speech is never resampled
 MAX_LINE_CHARS = 1000
 BLINK_FRAMES = 3
 SUBTITLE_HOLD_S = 0.4
-VIDEO_FILE = "shot.mp4"
-AUDIO_FILE = "shot.wav"
 
 _NON_LATIN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
@@ -101,7 +97,8 @@ class PreviewGenerator:
             for line in request.dialogue
         ]
         faces, face_sources = _faces(request, memory)
-        first_frame = _first_frame(request)
+        world_size = world_size_for(request.width, request.height)
+        first_frame = _first_frame(request, world_size)
 
         report(0.1, "mixing the soundtrack")
         num_samples = round(request.duration_s * SAMPLE_RATE)
@@ -112,10 +109,9 @@ class PreviewGenerator:
         audio = mix(layout.speech, bed, music, SAMPLE_RATE)
 
         report(0.15, "painting the scene")
-        world_size = world_size_for(request.width, request.height)
         backdrop = paint_backdrop(request.scene, *world_size, seed=stable_seed("scene", _scene_key(request)))
         if first_frame is not None:
-            backdrop.image.paste(Image.fromarray(load_image(first_frame, *world_size)))
+            backdrop.image.paste(Image.fromarray(first_frame))
         figures = place_figures(request.characters, *world_size)
         for figure in figures:
             figure.face = faces.get(figure.card.id)
@@ -130,19 +126,11 @@ class PreviewGenerator:
         blinks = _blinks(figures, request)
         subtitles, unburned = _subtitles(layout, request) if self.settings.subtitles else ([], [])
 
-        out_dir = Path(out_dir) if out_dir is not None else Path(tempfile.mkdtemp(prefix="echo-preview-"))
-        out_dir.mkdir(parents=True, exist_ok=True)
         frames = np.empty((request.num_frames, request.height, request.width, 3), dtype=np.uint8)
-        temp_wav = out_dir / f".{AUDIO_FILE}.{os.getpid()}.{time.monotonic_ns()}.tmp.wav"
-        try:
-            write_wav(temp_wav, audio, SAMPLE_RATE)
-            render = _render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
-            encode_mp4(
-                render, request.fps, request.width, request.height, temp_wav, out_dir / VIDEO_FILE, preset="veryfast"
-            )
-            os.replace(temp_wav, out_dir / AUDIO_FILE)
-        finally:
-            temp_wav.unlink(missing_ok=True)
+        render = _render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
+        video_path, audio_path = write_shot_files(
+            render, request.fps, request.width, request.height, audio, SAMPLE_RATE, out_dir
+        )
         report(1.0, "done")
         metadata = {
             "voices": {card_id: voice.describe() for card_id, voice in voices.items()},
@@ -161,8 +149,8 @@ class PreviewGenerator:
         if layout.overflow_s > 0:
             metadata["suggested_num_frames"] = nearest_frame_count(layout.needed_s + 1 / request.fps)
         return GeneratedShot(
-            video_path=out_dir / VIDEO_FILE,
-            audio_path=out_dir / AUDIO_FILE,
+            video_path=video_path,
+            audio_path=audio_path,
             num_frames=request.num_frames,
             fps=request.fps,
             width=request.width,
@@ -221,15 +209,14 @@ def _faces(request: ShotRequest, memory: Sequence[MemorySlot]) -> tuple[dict[str
     return faces, sources
 
 
-def _first_frame(request: ShotRequest) -> Path | None:
+def _first_frame(request: ShotRequest, world_size: tuple[int, int]) -> np.ndarray | None:
+    """The request's first frame scaled to cover the world canvas, read before anything is written."""
     if request.first_frame is None:
         return None
-    path = Path(request.first_frame)
     try:
-        load_image(path)
+        return load_image(Path(request.first_frame), *world_size)
     except EchoError as error:
         raise GeneratorError(f"first_frame: {error}") from error
-    return path
 
 
 def _scene_key(request: ShotRequest) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import butter, sosfilt
 
+from generator.audio import peak
 from generator.types import DialogueTiming
 
 LEAD_IN_S = 0.3
@@ -224,8 +225,10 @@ def music_bed(text: str, num_samples: int, sample_rate: int) -> tuple[np.ndarray
     chord_s = 4 * beat
     plucked = bool(_PLUCKED.search(lowered))
     progression = _MINOR_PROGRESSION if minor else _MAJOR_PROGRESSION
-    bed = np.zeros(num_samples + int(chord_s * sample_rate) + 1, dtype=np.float32)
     chord_samples = int(chord_s * sample_rate)
+    bed = np.zeros(num_samples + chord_samples + 1, dtype=np.float32)
+    ramp = np.arange(chord_samples)
+    pad_envelope = np.minimum(1.0, np.minimum(ramp, chord_samples - ramp) / (0.3 * sample_rate)).astype(np.float32)
     for index in range(int(num_samples / chord_samples) + 1):
         start = index * chord_samples
         notes = [root_hz * 2 ** (step / 12) for step in progression[index % len(progression)]]
@@ -235,13 +238,9 @@ def music_bed(text: str, num_samples: int, sample_rate: int) -> tuple[np.ndarray
                 at = start + int(beat_index * beat * sample_rate)
                 bed[at : at + tone.size] += tone[: bed.size - at]
         else:
-            envelope = np.minimum(
-                1.0,
-                np.minimum(np.arange(chord_samples), chord_samples - np.arange(chord_samples)) / (0.3 * sample_rate),
-            ).astype(np.float32)
             for hz in notes:
                 bed[start : start + chord_samples] += _decaying_tone(sample_rate, hz, chord_s, 0)[:chord_samples] * (
-                    envelope
+                    pad_envelope
                 )
     if _DRUMS.search(lowered):
         kick = _decaying_tone(sample_rate, 55, 0.25, 18)
@@ -263,10 +262,10 @@ def mix(speech: np.ndarray, ambience_bed: np.ndarray, music: np.ndarray, sample_
     active = np.convolve(speaking.astype(np.float32), np.ones(window, np.float32) / window, mode="same")
     duck = 1.0 - (1.0 - SPEECH_DUCK) * np.minimum(1.0, active * 4)
     mixed = speech + ambience_bed + music * duck
-    top = float(np.max(np.abs(mixed))) if mixed.size else 0.0
+    top = peak(mixed)
     return (mixed * (PEAK_CEILING / top) if top > PEAK_CEILING else mixed).astype(np.float32)
 
 
 def normalise_speech(wave: np.ndarray) -> np.ndarray:
-    top = float(np.max(np.abs(wave))) if wave.size else 0.0
+    top = peak(wave)
     return (wave * (SPEECH_PEAK / top)).astype(np.float32) if top > 0 else wave

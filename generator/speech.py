@@ -25,7 +25,6 @@ from generator.types import CharacterInShot, GeneratorError
 MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m6", "m7")
 FEMALE_VARIANTS = ("f1", "f2", "f3", "f4", "f5")
 MALE_FEMALE_SPLIT_HZ = 165.0
-CHILD_PITCH_HZ = 270.0
 
 _SYNCHRONOUS = 2  # espeak_AUDIO_OUTPUT: AUDIO_OUTPUT_SYNCHRONOUS
 _DONT_EXIT = 0x8000  # espeakINITIALIZE_DONT_EXIT: report errors instead of calling exit()

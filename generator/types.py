@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Annotated, Literal, Protocol, runtime_checkable
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from director.errors import EchoError
 
@@ -50,6 +50,16 @@ def check_multiple_of_32(name: str, value: int) -> int:
     if value <= 0 or value % 32:
         raise ValueError(f"{name} must be a positive multiple of 32 (e.g. 640, 736, 1280); got {value}")
     return value
+
+
+def _field_multiple_of_32(value: int, info: ValidationInfo) -> int:
+    return check_multiple_of_32(info.field_name, value)
+
+
+FrameCount = Annotated[int, AfterValidator(check_frame_count)]
+"""A pydantic field type: a valid 1+8k frame count (25..241)."""
+MultipleOf32 = Annotated[int, AfterValidator(_field_multiple_of_32)]
+"""A pydantic field type for a width or height: a positive multiple of 32; the error names the field."""
 
 
 class CharacterInShot(BaseModel):
@@ -95,10 +105,10 @@ class ShotRequest(BaseModel):
     camera: str = ""
     sound_effects: str = ""
     music: str = ""
-    num_frames: int = 121
+    num_frames: FrameCount = 121
     fps: Literal[25] = FPS
-    width: int = 640
-    height: int = 384
+    width: MultipleOf32 = 640
+    height: MultipleOf32 = 384
     seed: int = 0
     first_frame: Path | None = None
     language: str = "en"
@@ -109,16 +119,6 @@ class ShotRequest(BaseModel):
         if not value.strip():
             raise ValueError("prompt must not be empty")
         return value
-
-    @field_validator("num_frames")
-    @classmethod
-    def _frames(cls, value: int) -> int:
-        return check_frame_count(value)
-
-    @field_validator("width", "height")
-    @classmethod
-    def _size(cls, value: int, info: ValidationInfo) -> int:
-        return check_multiple_of_32(info.field_name, value)
 
     @model_validator(mode="after")
     def _speakers_and_cast(self) -> ShotRequest:

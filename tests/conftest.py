@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -96,3 +97,12 @@ def tiny_echo_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tiny_echo import save_tiny_echo
 
     return save_tiny_echo(tmp_path_factory.mktemp("tiny-echo") / "model")
+
+
+@pytest.fixture
+def process_umask() -> Iterator[Callable[[int], int]]:
+    """`os.umask` for one test: call it with the mask to test under; the original mask is restored afterwards."""
+    original = os.umask(0o022)
+    os.umask(original)
+    yield os.umask
+    os.umask(original)

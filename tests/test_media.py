@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,15 @@ import pytest
 from PIL import Image
 
 from generator.audio import read_wav, write_wav
-from generator.media import MediaError, encode_mp4, extract_audio, probe, read_frames, save_png
+from generator.media import (
+    MediaError,
+    encode_mp4,
+    extract_audio,
+    probe,
+    read_frames,
+    save_png,
+    write_shot_files,
+)
 
 
 def _gradient_frames(count: int, height: int = 64, width: int = 96) -> np.ndarray:
@@ -100,3 +110,25 @@ def test_wav_written_by_audio_module_is_read_back_by_ffmpeg(tmp_path: Path) -> N
     path = _tone(tmp_path, 0.25)
     wave, rate = read_wav(path)
     assert np.allclose(extract_audio(path, rate)[: len(wave)], wave, atol=1e-3)
+
+
+def test_write_shot_files_writes_mp4_and_wav_with_normal_permissions(
+    tmp_path: Path, process_umask: Callable[[int], int]
+) -> None:
+    process_umask(0o022)
+    audio = (0.5 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050)).astype(np.float32)
+    video, wav = write_shot_files(_gradient_frames(25), 25, 96, 64, audio, 22050, tmp_path / "shot")
+    assert (video.name, wav.name) == ("shot.mp4", "shot.wav")
+    info = probe(video)
+    assert info.num_frames == 25 and info.has_audio and info.audio_sample_rate == 22050
+    wave, rate = read_wav(wav)
+    assert rate == 22050 and np.allclose(wave, audio, atol=1e-4)
+    assert stat.S_IMODE(wav.stat().st_mode) == 0o644 and stat.S_IMODE(video.stat().st_mode) == 0o644
+    assert sorted(p.name for p in video.parent.iterdir()) == ["shot.mp4", "shot.wav"]
+
+
+def test_write_shot_files_leaves_no_wav_when_the_video_fails(tmp_path: Path) -> None:
+    frames = [np.zeros((64, 96, 3), np.uint8), np.zeros((32, 96, 3), np.uint8)]
+    with pytest.raises(MediaError, match="frame 1"):
+        write_shot_files(frames, 25, 96, 64, np.zeros(22050, np.float32), 22050, tmp_path / "shot")
+    assert list((tmp_path / "shot").iterdir()) == []

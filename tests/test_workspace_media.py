@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,21 @@ def test_atomic_write_and_copy_leave_no_temporary_files(media: MediaStore, tmp_p
     atomic_copy(target, copy)
     assert copy.read_bytes() == b"second"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_atomic_writes_get_the_permissions_the_umask_allows(
+    media: MediaStore, process_umask: Callable[[int], int], umask: int, mode: int
+) -> None:
+    process_umask(umask)
+    private = media.home / "private.txt"
+    private.write_bytes(b"source")
+    private.chmod(0o600)
+    written, copied = media.home / "written.txt", media.home / "copied.txt"
+    atomic_write_bytes(written, b"data")
+    atomic_copy(private, copied)
+    assert stat.S_IMODE(written.stat().st_mode) == mode
+    assert stat.S_IMODE(copied.stat().st_mode) == mode
 
 
 def test_failed_atomic_write_keeps_the_old_file(media: MediaStore) -> None:

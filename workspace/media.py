@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -59,18 +58,25 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def temp_sibling(path: Path) -> Path:
+    """A fresh hidden name next to `path` that keeps its suffix (ffmpeg picks the muxer from it)."""
+    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
+
+
 def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temp_path = temp_sibling(path)
+    # Not mkstemp: its files are 0600 and keep that mode after the rename; 0666 lets the umask decide, as open() does.
+    fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp_name, path)
+        os.replace(temp_path, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp_path.unlink(missing_ok=True)
         raise
     _fsync_directory(path.parent)
 

@@ -8,7 +8,6 @@ reach the home as they came. Then the card is updated through the `update_charac
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Literal
 
@@ -17,10 +16,9 @@ from PIL import Image, UnidentifiedImageError
 
 from director.errors import EchoError
 from generator.audio import read_wav, write_wav
-from generator.media import extract_audio
+from generator.media import extract_audio, save_png
 from tools.base import Toolbox, ToolResult
 from workspace.db import Workspace
-from workspace.media import atomic_write_bytes
 from workspace.state import load_project_state
 
 UploadKind = Literal["image", "audio"]
@@ -95,9 +93,7 @@ def store_reference(workspace: Workspace, project_id: int, source: str | Path, k
     if kind == "image":
         image = decode_image(source)
         relative = workspace.media.allocate(project_id, REFERENCE_MEDIA_KIND, ".png")
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
-        atomic_write_bytes(workspace.media.resolve(relative), buffer.getvalue())
+        save_png(workspace.media.resolve(relative), np.asarray(image))
     elif kind == "audio":
         wave, sample_rate = decode_audio(source)
         relative = workspace.media.allocate(project_id, REFERENCE_MEDIA_KIND, ".wav")
