@@ -39,12 +39,12 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
     home = tmp_path / "home"
     demo, client = start_client(home)
     try:
-        # The client sees (project, chat, storyboard, summary); the option buttons are for the browser test.
-        project, chat, storyboard, summary = client.predict(IDEA, "", api_name="/send")
+        # The client sees (project, chat, storyboard, summary, activity); the buttons are for the browser test.
+        project, chat, storyboard, summary, activity = client.predict(IDEA, "", api_name="/send")
         assert project["value"] == "1" and text_of(chat[0]) == IDEA and len(chat) >= 2
-        assert storyboard == [] and "waiting for your approval" in summary
+        assert storyboard == [] and "waiting for your approval" in summary and activity["visible"] is False
 
-        _, chat, storyboard, summary = client.predict("Approve", "1", api_name="/send")
+        _, chat, storyboard, summary, _ = client.predict("Approve", "1", api_name="/send")
         assert [tile["caption"] for tile in storyboard] == [f"Shot {n} · generated · v1" for n in (1, 2, 3)]
         assert all(Path(tile["image"]).stat().st_size > 0 for tile in storyboard)
         assert "3/3 shots generated" in summary and "Shot 3 is ready" in "".join(map(text_of, chat))
@@ -54,8 +54,11 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         assert probe(local_path(video)).has_audio
         assert [v for _, v in versions["choices"]] == [1]
 
-        _, _, storyboard, _ = client.predict("1", 2, "Make the storm darker.", api_name="/revise_shot")
+        _, _, storyboard, _, _, status, feedback = client.predict(
+            "1", 2, "Make the storm darker.", api_name="/revise_shot"
+        )
         assert storyboard[1]["caption"] == "Shot 2 · generated · v2"
+        assert status == "Shot 2 is now version 2." and feedback == ""
         header, *_, versions = client.predict("1", 2, api_name="/inspect_shot")
         assert "v2" in header and [v for _, v in versions["choices"]] == [1, 2]
 
@@ -65,7 +68,7 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         assert "v1" in header and rolled_back_prompt == prompt
 
         # Shot 3 remembered shot 2's replaced take, so the revision left it stale: regenerate what is pending.
-        _, _, storyboard, summary = client.predict("1", api_name="/generate")
+        _, _, storyboard, summary, _ = client.predict("1", api_name="/generate")
         assert all("stale" not in tile["caption"] for tile in storyboard) and "3/3 shots generated" in summary
 
         status, downloads, film = client.predict("1", False, api_name="/export")

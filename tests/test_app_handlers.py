@@ -157,3 +157,11 @@ def test_settings_are_validated(echo_ui_client) -> None:
 def test_no_project_chosen_gives_a_hint(echo_ui_client) -> None:
     header, *_ = echo_ui_client.predict("", 1, api_name="/inspect_shot")
     assert "no project is open" in header
+
+
+def test_revising_an_unknown_shot_is_refused_beside_the_button(echo_ui_client, planned_project: int) -> None:
+    outputs = echo_ui_client.predict(str(planned_project), 9, "brighter please", api_name="/revise_shot")
+    status, feedback = outputs[-2:]
+    assert status.startswith("⚠ ") and "unknown shot 9" in status
+    assert not str(outputs[3] or "").startswith("⚠"), "the project summary keeps describing the project"
+    assert feedback != "", "the typed feedback stays in the box"

@@ -118,6 +118,9 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         for index in range(3):
             expect(captions.nth(index)).to_contain_text("v1", timeout=240_000)
         expect(approve).not_to_contain_text(re.compile("approve", re.IGNORECASE))
+        expect(page.locator("#summary")).to_contain_text("ready: open Export")
+        expect(page.locator("#generate")).to_be_hidden()
+        expect(page.locator("#activity")).to_be_hidden()
         page.screenshot(path=str(ARTIFACTS / "browser-2-storyboard.png"), full_page=True)
 
         # 3. inspect shot 2 and revise it from the feedback box -> version 2
@@ -128,7 +131,10 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         page.locator("#feedback textarea").fill("Make the storm darker and move the camera closer.")
         page.locator("#revise").click()
         expect(header).to_contain_text("v2", timeout=180_000)
+        expect(page.locator("#shot-status")).to_contain_text("Shot 2 is now version 2.")
+        expect(page.locator("#feedback textarea")).to_have_value("")
         expect(captions.nth(1)).to_contain_text("v2")
+        expect(page.locator("#generate")).to_contain_text("Generate 1 pending shot")
         page.screenshot(path=str(ARTIFACTS / "browser-3-revised.png"), full_page=True)
 
         # 4. roll back to version 1
@@ -140,12 +146,20 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         expect(captions.nth(1)).to_contain_text("v1")
         page.screenshot(path=str(ARTIFACTS / "browser-4-rolled-back.png"), full_page=True)
 
-        # 5. shot 3 remembered the replaced take of shot 2 and went stale: regenerate what is pending, then export
-        page.locator("#generate").click()
+        # 5. shots that remembered the replaced take of shot 2 went stale: regenerate what is pending, then ask the
+        #    Director to export from the chat; the Export tab opens on the film, and the tab's button exports again.
+        generate = page.locator("#generate")
+        if any("stale" in caption for caption in captions.all_inner_texts()):
+            expect(generate).to_contain_text("pending shot")
+            generate.click()
         expect(page.locator("#summary")).to_contain_text("3/3 shots generated", timeout=180_000)
         for index in range(3):
             expect(captions.nth(index)).not_to_contain_text("stale", timeout=180_000)
-        page.get_by_role("tab", name="Export").click()
+        expect(generate).to_be_hidden()
+        page.locator("#message textarea").fill("Export the film please")
+        page.locator("#send").click()
+        expect(page.locator("#export-status")).to_contain_text("Last export", timeout=180_000)
+        expect(page.locator("#film video")).to_have_count(1)
         page.locator("#export").click()
         expect(page.locator("#export-status")).to_contain_text("Exported 3 shots", timeout=180_000)
         page.screenshot(path=str(ARTIFACTS / "browser-5-export.png"), full_page=True)

@@ -6,7 +6,9 @@ State changes go only through the Director session or the typed tools (actor "us
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -16,15 +18,13 @@ from director.session import DirectorSession
 from director.state import DirectorEvent
 from director.ui import views
 from director.ui.context import AppContext
-from workspace.export import export_project
+from director.ui.progress import RunProgress, bar
+from workspace.export import FILM_NAME, export_project
 from workspace.state import ProjectState
 from workspace.uploads import UploadKind, attach_reference
 
 OPTION_BUTTONS = 3
-START_HINT = (
-    "Describe your film in the chat (who, where, what happens, how many shots) and press **Send**. "
-    "The Director proposes a story; approve it and the shots appear here one by one."
-)
+START_HINT = "No film open yet. Type your idea in the chat on the left and press **Send**."
 
 
 def warning(problem: object) -> str:
@@ -32,20 +32,38 @@ def warning(problem: object) -> str:
 
 
 def option_updates(options: list[str]) -> list[Any]:
-    """The Director's suggested answers as up to three visible buttons."""
+    """The Director's suggested answers as up to three visible buttons; the first is the one to press."""
     shown = options[:OPTION_BUTTONS]
-    return [gr.update(value=label, visible=True) for label in shown] + [
-        gr.update(visible=False) for _ in range(OPTION_BUTTONS - len(shown))
-    ]
+    return [
+        gr.update(value=label, visible=True, variant="primary" if index == 0 else "secondary")
+        for index, label in enumerate(shown)
+    ] + [gr.update(visible=False) for _ in range(OPTION_BUTTONS - len(shown))]
 
 
 def project_update(ctx: AppContext, project_id: int | None) -> Any:
     return gr.update(choices=views.project_choices(ctx.workspace), value=str(project_id) if project_id else None)
 
 
+def activity_update(html: str) -> Any:
+    """The progress bar above the tabs: shown while the Director works, hidden (no gap) otherwise."""
+    return gr.update(value=html, visible=bool(html))
+
+
+def generate_update(state: ProjectState | None) -> Any:
+    """The "Generate N pending shots" button, shown only while an approved story has shots without a usable take."""
+    pending = views.pending_shots(state)
+    return gr.update(value=views.generate_label(pending), visible=bool(pending))
+
+
+def unchanged() -> list[Any]:
+    """Leave all of the Director's outputs (project, chat, options..., storyboard, summary, activity, generate)."""
+    return [gr.skip()] * (OPTION_BUTTONS + 6)
+
+
 class Handlers:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.run_started: dict[int, float] = {}  # project id -> when its latest Director run began
 
     # -- project picker ---------------------------------------------------------------------------------------
 
@@ -55,86 +73,118 @@ class Handlers:
         return self.open_project(choices[0][1] if choices else None)
 
     def open_project(self, choice: str | None) -> tuple[Any, ...]:
-        """(project, chat, option buttons..., storyboard, summary)."""
+        """(project, chat, option buttons..., storyboard, summary, activity, generate button)."""
         if not choice:
-            return (project_update(self.ctx, None), [], *option_updates([]), [], START_HINT)
+            return self._nothing_open(START_HINT)
         try:
             project_id = self.ctx.project_id(choice)
             director = self.ctx.director(project_id)
             state = self.ctx.state(project_id)
         except EchoError as error:
             gr.Warning(str(error))
-            return (project_update(self.ctx, None), [], *option_updates([]), [], warning(error))
+            return self._nothing_open(warning(error))
         return (
             project_update(self.ctx, project_id),
             self._conversation(director),
             *option_updates(self._options(director)),
             views.storyboard(self.ctx.workspace, state),
             views.story_summary(state),
+            activity_update(""),
+            generate_update(state),
         )
+
+    def _nothing_open(self, summary: str) -> tuple[Any, ...]:
+        idle = activity_update("")
+        return (project_update(self.ctx, None), [], *option_updates([]), [], summary, idle, generate_update(None))
 
     def new_film(self) -> tuple[Any, ...]:
         return self.open_project(None)
 
+    def refresh(self, choice: str | None) -> tuple[Any, Any]:
+        """(summary, generate button) after a change made outside the Director, e.g. a rollback."""
+        state = self._state_or_none(choice)
+        return (views.story_summary(state) if state else START_HINT, generate_update(state))
+
     # -- the Director -----------------------------------------------------------------------------------------
 
-    def send(self, message: str, choice: str | None, progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
+    def send(self, message: str, choice: str | None) -> Iterator[tuple]:
         """Chat: a new idea (creates the project), an answer to the pending question, or an instruction."""
         try:
             director = self.ctx.director(self.ctx.project_id(choice) if choice else None)
         except EchoError as error:
-            yield self._failed(choice, error)
+            yield self._failed(error)
             return
         chat = self._conversation(director)
         if (message or "").strip():
             chat.append({"role": "user", "content": message.strip()})
-        yield from self._drive(director, director.send(message), chat, progress)
+        yield from self._drive(director, director.send(message), chat)
 
-    def generate(self, choice: str | None, progress: gr.Progress = gr.Progress()) -> Iterator[tuple]:  # noqa: B008
+    def generate(self, choice: str | None) -> Iterator[tuple]:
         try:
             director = self.ctx.director(self.ctx.project_id(choice))
         except EchoError as error:
-            yield self._failed(choice, error)
+            yield self._failed(error)
             return
-        yield from self._drive(director, director.generate_pending(), self._conversation(director), progress)
+        yield from self._drive(director, director.generate_pending(), self._conversation(director))
 
-    def revise(
-        self,
-        choice: str | None,
-        number: float | None,
-        feedback: str,
-        progress: gr.Progress = gr.Progress(),  # noqa: B008
-    ) -> Iterator[tuple]:
-        """Regenerate one shot from the inspector's feedback box."""
+    def revise(self, choice: str | None, number: float | None, feedback: str) -> Iterator[tuple]:
+        """Regenerate one shot from the inspector's feedback box; (director outputs..., shot status, feedback box).
+
+        A refusal shows next to the button and keeps the typed feedback; a finished revision empties the box."""
         try:
             director = self.ctx.director(self.ctx.project_id(choice))
             shot_number = self._shot_number(director.project_id, number)
+            if not (feedback or "").strip():
+                raise EchoError(f"type what should change in shot {shot_number} first")
         except EchoError as error:
-            yield self._failed(choice, error)
+            gr.Warning(str(error))
+            yield (*unchanged(), warning(error), gr.skip())
             return
-        chat = [*self._conversation(director), {"role": "user", "content": f"Shot {shot_number}: {feedback}"}]
-        yield from self._drive(director, director.revise(shot_number, feedback), chat, progress)
+        before = self._version(director.project_id, shot_number)
+        chat = [*self._conversation(director), {"role": "user", "content": f"Shot {shot_number}: {feedback.strip()}"}]
+        outputs: tuple = tuple(unchanged())
+        for outputs in self._drive(director, director.revise(shot_number, feedback), chat):
+            yield (*outputs, f"Revising shot {shot_number}... (the chat shows each step)", gr.skip())
+        after = self._version(director.project_id, shot_number)
+        if after is not None and after != before:
+            yield (*outputs, f"Shot {shot_number} is now version {after}.", "")
+        else:
+            yield (*outputs, warning(f"shot {shot_number} was not changed; the chat says why"), gr.skip())
 
-    def _drive(
-        self, director: DirectorSession, events: Iterator[DirectorEvent], chat: list[dict], progress: gr.Progress
-    ) -> Iterator[tuple]:
-        """Stream the Director's steps into the chat; refresh the storyboard whenever a shot is finished."""
+    def _version(self, project_id: int | None, number: int) -> int | None:
+        take = self.ctx.state(project_id).shot(number).current_take if project_id else None
+        return take.version if take else None
+
+    def _drive(self, director: DirectorSession, events: Iterator[DirectorEvent], chat: list[dict]) -> Iterator[tuple]:
+        """Stream the Director's steps into the chat and a progress bar; refresh the storyboard as shots are made.
+
+        Yields (project, chat, option buttons..., storyboard, summary, activity, generate button)."""
         keep = gr.skip()
         notes: list[dict] = []
         progress_bubble: dict | None = None
         offered: list[str] = []
-        yield (keep, chat, *[keep] * OPTION_BUTTONS, keep, keep)
+        run = RunProgress()
+        if director.project_id is not None:
+            self.run_started[director.project_id] = time.time()
+        activity = bar(None, "The Director is thinking...")
+        yield (keep, chat, *option_updates([]), keep, keep, activity_update(activity), gr.update(visible=False))
         for event in events:
-            storyboard = keep
+            storyboard = summary = keep
             if event.kind == "progress":
-                if event.fraction is not None:
-                    progress(min(max(event.fraction, 0.0), 1.0), desc=event.text)
+                if event.shot_number is not None and event.shot_number != run.current:
+                    state = self.ctx.state(director.project_id)
+                    run.start_shot(event.shot_number, set(views.pending_shots(state)))
+                    storyboard = views.storyboard(self.ctx.workspace, state, making=event.shot_number)
+                    summary = views.story_summary(state)
+                activity = run.html(event.text, event.fraction)
                 if progress_bubble is None:
                     progress_bubble = {"role": "assistant", "content": ""}
                     chat.append(progress_bubble)
                 progress_bubble["content"] = f"Working: {event.text}"
             elif event.kind == "shot_done":
-                storyboard = self._storyboard(director.project_id)
+                run.finish_shot(event.shot_number)
+                state = self.ctx.state(director.project_id)
+                storyboard, summary = views.storyboard(self.ctx.workspace, state), views.story_summary(state)
                 chat.append({"role": "assistant", "content": f"✓ {event.text}"})
                 progress_bubble = None
             elif event.kind in ("message", "question"):
@@ -148,7 +198,8 @@ class Handlers:
                 progress_bubble = None
             else:
                 continue
-            yield (project_update(self.ctx, director.project_id), chat, *[keep] * OPTION_BUTTONS, storyboard, keep)
+            project = project_update(self.ctx, director.project_id)
+            yield (project, chat, *[keep] * OPTION_BUTTONS, storyboard, summary, activity_update(activity), keep)
         self.ctx.adopt(director)
         state = self.ctx.state(director.project_id) if director.project_id else None
         yield (
@@ -157,12 +208,16 @@ class Handlers:
             *option_updates(self._options(director) or offered),
             views.storyboard(self.ctx.workspace, state) if state else [],
             views.story_summary(state) if state else START_HINT,
+            activity_update(""),
+            generate_update(state),
         )
 
-    def _failed(self, choice: str | None, error: EchoError) -> tuple:
+    def _failed(self, error: EchoError) -> tuple:
+        """The Director's outputs unchanged except the summary line, which shows the problem."""
         gr.Warning(str(error))
-        keep = gr.skip()
-        return (keep, keep, *[keep] * OPTION_BUTTONS, keep, warning(error))
+        outputs = unchanged()
+        outputs[OPTION_BUTTONS + 3] = warning(error)
+        return tuple(outputs)
 
     def _conversation(self, director: DirectorSession) -> list[dict]:
         chat = views.chat_messages(director.transcript())
@@ -204,9 +259,9 @@ class Handlers:
         )
 
     def pick_shot(self, choice: str | None, selected: gr.SelectData) -> tuple[Any, ...]:
-        """A storyboard click: open that shot in the inspector tab."""
+        """A storyboard click: open that shot in the inspector tab (and clear the last shot's status line)."""
         number = int(selected.index) + 1
-        return (number, gr.Tabs(selected="shot"), *self.inspect(choice, number))
+        return (number, gr.Tabs(selected="shot"), *self.inspect(choice, number), "")
 
     def rollback(self, choice: str | None, number: float | None, version: int | None) -> tuple[Any, ...]:
         """(status, storyboard) after making an earlier take current again."""
@@ -329,19 +384,46 @@ class Handlers:
         """(status, downloadable files, film player)."""
         try:
             project_id = self.ctx.project_id(choice)
-            out_dir = self.ctx.workspace.home / "exports" / f"project-{project_id}"
             result = export_project(
                 self.ctx.workspace,
                 project_id,
-                out_dir,
+                self._export_dir(project_id),
                 force=bool(force),
                 progress=lambda fraction, text: progress(fraction, desc=text),
             )
         except EchoError as error:
             gr.Warning(str(error))
-            return (warning(error), gr.skip(), gr.skip())
+            return (warning(views.page_wording(str(error))), gr.skip(), gr.skip())
         downloads = views.export_downloads(result)
         return (views.export_summary(result), downloads, str(result.film))
+
+    def last_export(self, choice: str | None) -> tuple[Any, ...]:
+        """(status, downloads, film) of the project's latest export, e.g. one the Director made from the chat."""
+        try:
+            folder = self._export_dir(self.ctx.project_id(choice))
+        except EchoError:
+            return ("", None, None)
+        film = folder / FILM_NAME
+        if not film.is_file():
+            return ("Nothing exported yet: press **Export film**.", None, None)
+        return (views.last_export_summary(folder), views.folder_downloads(folder), str(film))
+
+    def after_reply(self, choice: str | None) -> tuple[Any, ...]:
+        """(tabs, export status, downloads, film): when the Director's last run exported the film (asked in the
+        chat), open the Export tab on it; otherwise change nothing."""
+        try:
+            project_id = self.ctx.project_id(choice)
+        except EchoError:
+            return (gr.skip(),) * 4
+        film = self._export_dir(project_id) / FILM_NAME
+        started = self.run_started.get(project_id)
+        if started is None or not film.is_file() or film.stat().st_mtime < started:
+            return (gr.skip(),) * 4
+        return (gr.Tabs(selected="export"), *self.last_export(choice))
+
+    def _export_dir(self, project_id: int) -> Path:
+        """Where the page and the Director both export a project (see director/nodes/export.py)."""
+        return self.ctx.workspace.home / "exports" / f"project-{project_id}"
 
     # -- settings ---------------------------------------------------------------------------------------------
 

@@ -60,6 +60,8 @@ def password_check(password: str) -> Callable[[str, str], bool]:
 def launch_options(settings: Settings) -> dict[str, Any]:
     import gradio as gr
 
+    from director.ui.layout import CSS
+
     options: dict[str, Any] = {
         "server_name": settings.host,
         "server_port": settings.port or None,
@@ -67,6 +69,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "max_file_size": settings.upload_max_bytes,
         "show_error": True,
         "footer_links": [],
+        "css": CSS,
         # System fonts: the default theme would fetch Google Fonts from the browser.
         "theme": gr.themes.Default(
             font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]

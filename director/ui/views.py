@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
@@ -69,43 +71,69 @@ def placeholder(workspace: Workspace, text: str) -> str:
     return str(path)
 
 
-def shot_caption(shot: ShotView) -> str:
+def shot_caption(shot: ShotView, making: bool = False) -> str:
     take = shot.current_take
-    parts = [f"Shot {shot.number}", shot.status]
+    parts = [f"Shot {shot.number}", "generating now" if making else shot.status]
     if take is not None:
         parts.append(f"v{take.version}")
-    if shot.status == "stale":
+    if shot.status == "stale" and not making:
         parts.append("⚠ stale: regenerate")
     return " · ".join(parts)
 
 
-def storyboard(workspace: Workspace, state: ProjectState) -> list[tuple[str, str]]:
+def storyboard(workspace: Workspace, state: ProjectState, making: int | None = None) -> list[tuple[str, str]]:
+    """One tile per shot: its current key frame (or a grey placeholder) captioned with number, status, version."""
     tiles = []
     for shot in state.shots:
         take = shot.current_take
         frame = media_path(workspace, take.keyframe_paths[0]) if take and take.keyframe_paths else None
-        tiles.append((frame or placeholder(workspace, "not generated yet"), shot_caption(shot)))
+        waiting = "generating..." if shot.number == making else "not generated yet"
+        tiles.append((frame or placeholder(workspace, waiting), shot_caption(shot, making=shot.number == making)))
     return tiles
+
+
+def pending_shots(state: ProjectState | None) -> list[int]:
+    """Shots of an approved story that still need a take: never generated, or stale."""
+    if state is None or state.story is None or not state.story.confirmed:
+        return []
+    return [s.number for s in state.shots if s.current_take is None or s.status == "stale"]
+
+
+def generate_label(pending: list[int]) -> str:
+    noun = "shot" if len(pending) == 1 else "shots"
+    return f"Generate {len(pending)} pending {noun}"
 
 
 def story_summary(state: ProjectState) -> str:
     if state.story is None:
         return f"**{state.project.title}** — no story yet: tell the Director your idea in the chat."
     story = state.story
-    confirmed = "approved" if story.confirmed else "waiting for your approval"
+    approval = "approved" if story.confirmed else "waiting for your approval"
+    title = f"**{story.title}** (story v{story.version}, {approval})"
+    if not story.confirmed:
+        return f"{title} — press **Approve** under the chat, or tell the Director what to change."
     done = sum(1 for s in state.shots if s.current_take is not None)
-    return f"**{story.title}** (story v{story.version}, {confirmed}) — {done}/{len(state.shots)} shots generated"
+    text = f"{title} — {done}/{len(state.shots)} shots generated"
+    stale = sum(1 for s in state.shots if s.status == "stale")
+    if stale:
+        text += f", {stale} stale (an earlier shot they remember has changed)"
+    elif state.shots and done == len(state.shots):
+        text += " — ready: open **Export** to download the film"
+    return text
 
 
 def shot_details(workspace: Workspace, state: ProjectState, number: int) -> ShotDetails:
     shot = state.shot(number)
     takes = HistoryManager(workspace).takes(state.project.id, number)
     take = shot.current_take
-    header = f"### {shot_caption(shot)}\nScene {shot.scene_id or '-'} · {', '.join(shot.characters) or 'no characters'}"
+    names = {c.char_id: c.name for c in state.characters}
+    scenes = {s.scene_id: s.name for s in state.scenes}
+    cast = ", ".join(names.get(c, c) for c in shot.characters) or "no characters"
+    header = f"### {shot_caption(shot)}\n{scenes.get(shot.scene_id or '', shot.scene_id or 'no scene')} · {cast}"
     if shot.action:
         header += f"\n\n{shot.action}"
     if take is None:
-        header += "\n\nNot generated yet: press **Generate pending shots** in the chat column."
+        header += "\n\nNot generated yet: press **Generate pending shots** under the chat."
     return ShotDetails(
         header=header,
         video=media_path(workspace, take.video_path) if take else None,
@@ -152,15 +180,17 @@ def memory_tiles(workspace: Workspace, state: ProjectState, take: TakeView | Non
     tiles = []
     for source in take.memory_sources:
         image = media_path(workspace, source.get("key_frame"))
-        origin = source.get("kind", "memory")
+        label = str(source.get("label", "memory"))
         if source.get("take_id") in takes_by_id:
             earlier = takes_by_id[source["take_id"]]
             image = image or media_path(workspace, earlier.memory_window.get("key_frame"))
-            origin = f"shot {earlier.shot_number} v{earlier.version}"
+            label = f"Shot {earlier.shot_number} v{earlier.version}" + (
+                " · previous shot" if label == "PREVIOUS_SHOT" else ""
+            )
         elif source.get("card_id") in cards:
-            image = image or media_path(workspace, cards[source["card_id"]].reference_image)
-            origin = f"card {source['card_id']}"
-        label = f"{source.get('label', '?')} · {origin}"
+            card = cards[source["card_id"]]
+            image = image or media_path(workspace, card.reference_image)
+            label = f"{card.name} (character card)"
         tiles.append((image or placeholder(workspace, "no picture"), label))
     return tiles
 
@@ -200,11 +230,27 @@ def export_downloads(result: ExportResult) -> list[str]:
     return [str(result.out_dir / name) for name in result.files if "/" not in name]
 
 
+def folder_downloads(folder: Path) -> list[str]:
+    """The same files, read from an export folder on disk."""
+    return sorted(str(path) for path in folder.iterdir() if path.is_file())
+
+
 def export_summary(result: ExportResult) -> str:
     text = (
-        f"Exported {result.shot_count} shots ({result.duration_s:.1f} s of film) in {result.elapsed_s:.1f} s "
-        f"to `{result.out_dir}`. Download the film and its subtitles and editor timelines below."
+        f"Exported {result.shot_count} shots ({result.duration_s:.1f} s of film) in {result.elapsed_s:.1f} s. "
+        "Play it below; download **film.mp4** (and its subtitles and editor timelines) from the list under it. "
+        f"The files are also in `{result.out_dir}`."
     )
     if result.skipped:
         text += "\n\nLeft out: " + "; ".join(f"shot {s.number} ({s.reason})" for s in result.skipped)
     return text
+
+
+def last_export_summary(folder: Path) -> str:
+    made = datetime.fromtimestamp(folder.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    return f"Last export: {made}. Download **film.mp4** below; press **Export film** again after changing shots."
+
+
+def page_wording(message: str) -> str:
+    """Point a command-line hint in a shared error message at the page's own control."""
+    return message.replace("with --force", "by ticking **Export even if some shots are missing or stale**")
