@@ -6,7 +6,7 @@ straight into a temporary workspace and indexed, which is much faster than gener
 then run through the real graph (offline planner, SQLite checkpoints, Chroma retrieval, KOK memory loading,
 `register_take`); the generator only copies a pre-rendered shot, and its time is left out of the figures.
 
-    .venv/bin/python bench/director.py [--history 30 1000] [--measure 5]
+    .venv/bin/python -m bench.director [--history 30 1000] [--measure 5]
 """
 
 from __future__ import annotations
@@ -21,8 +21,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from director import graph
 from director.session import DirectorSession
@@ -144,9 +142,10 @@ def build_history(settings: Settings, template: GeneratedShot, history: int, pen
             row.current_take_id, row.status, previous = take.id, "generated", take.id
             session.add(row)
         session.flush()
-        documents = [(row.id, row.current_take_id, f"{row.action} {row.dialogue[0]['text']}") for row in rows[:history]]
-    for shot_id, take_id, document in documents:
-        index.upsert_take(pid, shot_id, take_id, document, {})
+        documents = [
+            (row.id, row.current_take_id, f"{row.action} {row.dialogue[0]['text']}", None) for row in rows[:history]
+        ]
+    index.upsert_takes(pid, documents)
     print(f"  built {history} shots of history in {time.perf_counter() - started:.1f} s", flush=True)
     workspace.close()
     return pid

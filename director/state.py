@@ -16,14 +16,13 @@ from pydantic import BaseModel, Field
 from director.errors import EchoError
 
 if TYPE_CHECKING:
-    from workspace.index import ShotIndex
-
     from director.planner import Planner
     from director.settings import Settings
     from generator.types import Generator, MemorySlot
     from tools.base import Toolbox
     from workspace.db import Workspace
     from workspace.history import HistoryManager
+    from workspace.index import ShotIndex
 
 EventKind = Literal["message", "question", "progress", "shot_done", "error", "done"]
 Mode = Literal["plan", "revise"]

@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 from fakes import ScriptedChatModel
 
+from director.errors import EchoError
 from director.llm import LLMPlanner
 from director.session import DirectorSession
 from director.settings import Settings
 from director.state import DirectorEvent
 from skills import load_skill
+from tools.base import Toolbox
+from workspace.export import export_project
 from workspace.models import Revision, ShotCondition, Take
 from workspace.state import load_project_state
 
@@ -185,6 +188,36 @@ def test_revision_replaces_one_take_and_marks_dependents_stale(director_home: Pa
     exported = run(session.send("Export the film"))
     film = session.settings.home_dir / "exports" / f"project-{session.project_id}" / "film.mp4"
     assert texts(exported, "message") == [f"Exported 3 shots (3.0 s) to {film}."] and film.is_file()
+
+
+def test_rollback_after_a_revision_unblocks_export_and_retrieval_offers_the_restored_take(director_home: Path) -> None:
+    diagnosis = {"diagnosis": "the camera should creep in", "camera": "slow dolly in", "new_seed": True}
+    session, _ = generated_project(director_home, [diagnosis])
+    pid, user = session.project_id, Toolbox(session.workspace, actor="user")  # the app calls tools like this
+    original = load_project_state(session.workspace, pid).shots[0].current_take.id
+    run(session.revise(1, "slower, creeping camera"))
+    run(session.send("Keep"))
+    revised = load_project_state(session.workspace, pid)
+    assert [s.status for s in revised.shots] == ["generated", "stale", "stale"]
+    with pytest.raises(EchoError, match="stale"):
+        export_project(session.workspace, pid, director_home / "film")
+
+    result = user.call("rollback_shot", {"project_id": pid, "number": 1, "version": 1})
+    assert result.ok and result.data["restored_shots"] == [2, 3], result.message
+    state = load_project_state(session.workspace, pid)
+    assert [(s.status, s.current_take.status) for s in state.shots] == [("generated", "generated")] * 3
+    assert export_project(session.workspace, pid, director_home / "film").shot_count == 3
+
+    # retrieval for a regenerated shot 3 offers shot 1's restored take (the revised one is no longer current)
+    assert user.call("update_shot", {"project_id": pid, "number": 3, "camera": "close-up"}).ok
+    regenerated = run(session.generate_pending())
+    assert [e.shot_number for e in regenerated if e.kind == "shot_done"] == [3]
+    with session.workspace.read_session() as db:
+        condition = db.query(ShotCondition).order_by(ShotCondition.id.desc()).first()
+    assert original in condition.fields["retrieved_take_ids"]
+    assert revised.shots[0].current_take.id not in condition.fields["retrieved_take_ids"]
+    remembered = load_project_state(session.workspace, pid).shots[2].current_take.memory_sources
+    assert original in [source.get("take_id") for source in remembered]
 
 
 def test_pending_question_and_transcript_survive_a_restart(director_home: Path) -> None:

@@ -358,7 +358,8 @@ def test_approve_reject_rollback_and_versions(workspace: Workspace, toolbox: Too
     ok(toolbox, "approve_take", project_id=pid, take_id=first["take_id"])
     assert load_project_state(workspace, pid).shot(2).status == "rejected"  # take 1 is not current yet
 
-    assert ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1) == {"take_id": first["take_id"]}
+    rolled_back = ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)
+    assert rolled_back == {"take_id": first["take_id"], "stale_shots": [], "restored_shots": []}
     shot = load_project_state(workspace, pid).shot(2)
     assert (shot.current_take.version, shot.status) == (1, "approved")
     versions = [(t.version, t.status, t.is_current) for t in HistoryManager(workspace).takes(pid, 2)]
@@ -396,6 +397,78 @@ def test_mark_stale_marks_takes_and_their_shots(workspace: Workspace, toolbox: T
         "stale",
         "generated",
     )
+
+
+def _statuses(workspace: Workspace, project_id: int, number: int) -> tuple[str, str]:
+    shot = load_project_state(workspace, project_id).shot(number)
+    return shot.status, shot.current_take.status
+
+
+def test_rollback_clears_stale_marks_that_no_longer_apply_and_marks_users_of_the_replaced_take(
+    workspace: Workspace, toolbox: Toolbox, planned_project: int
+) -> None:
+    pid = planned_project
+    shot_1 = ok(toolbox, "register_take", **take_args(workspace, pid, 1))["take_id"]
+    memory_1 = [{"label": "PREVIOUS_SHOT", "kind": "take", "take_id": shot_1}]
+    shot_2_v1 = ok(toolbox, "register_take", **take_args(workspace, pid, 2, memory_sources=memory_1))["take_id"]
+    memory_3 = [*memory_1, {"label": "SHOT_2", "kind": "take", "take_id": shot_2_v1}]
+    shot_3 = ok(toolbox, "register_take", **take_args(workspace, pid, 3, memory_sources=memory_3))["take_id"]
+    ok(toolbox, "approve_take", project_id=pid, take_id=shot_3)
+
+    # the revision of shot 2 (as the Director's revise node does it): a new take, its dependents marked stale
+    shot_2_v2 = ok(toolbox, "register_take", **take_args(workspace, pid, 2, memory_sources=memory_1))["take_id"]
+    ok(toolbox, "mark_stale", project_id=pid, take_ids=[shot_3], reason="memory")
+    assert _statuses(workspace, pid, 3) == ("stale", "stale")
+
+    back = ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)
+    assert back == {"take_id": shot_2_v1, "stale_shots": [], "restored_shots": [3]}
+    assert _statuses(workspace, pid, 3) == ("approved", "approved")
+    assert "status_before_stale" not in load_project_state(workspace, pid).shot(3).current_take.metadata
+
+    # forward again: shot 3 remembered v1, which is replaced now
+    forward = toolbox.call("rollback_shot", {"project_id": pid, "number": 2, "version": 2})
+    assert forward.ok and forward.data == {"take_id": shot_2_v2, "stale_shots": [3], "restored_shots": []}
+    assert "shots 3 remembered the replaced take" in forward.message
+    assert _statuses(workspace, pid, 3) == ("stale", "stale")
+
+    # shot 1 replaced as well: going back to shot 2 v1 is not enough, shot 3 still remembers an old take of shot 1
+    ok(toolbox, "register_take", **take_args(workspace, pid, 1))
+    assert ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)["restored_shots"] == []
+    assert _statuses(workspace, pid, 3) == ("stale", "stale")
+    assert ok(toolbox, "rollback_shot", project_id=pid, number=1, version=1)["restored_shots"] == [3]
+    assert _statuses(workspace, pid, 3) == ("approved", "approved")
+
+
+def test_rollback_keeps_a_shot_stale_when_its_plan_changed_after_its_take(
+    workspace: Workspace, toolbox: Toolbox, planned_project: int
+) -> None:
+    pid = planned_project
+    shot_1 = ok(toolbox, "register_take", **take_args(workspace, pid, 1))["take_id"]
+    memory = [{"label": "SHOT_1", "kind": "take", "take_id": shot_1}]
+    shot_3 = ok(toolbox, "register_take", **take_args(workspace, pid, 3, memory_sources=memory))["take_id"]
+    ok(toolbox, "register_take", **take_args(workspace, pid, 1))
+    ok(toolbox, "mark_stale", project_id=pid, take_ids=[shot_3], reason="memory")
+    ok(toolbox, "update_shot", project_id=pid, number=3, action="Mia runs along the shore.")
+
+    assert ok(toolbox, "rollback_shot", project_id=pid, number=1, version=1)["restored_shots"] == [3]
+    assert _statuses(workspace, pid, 3) == ("stale", "generated")  # the take is fine, the shot's plan is not
+
+
+def test_rollback_keeps_takes_stale_for_an_edited_card(
+    workspace: Workspace, toolbox: Toolbox, planned_project: int
+) -> None:
+    pid = planned_project
+    shot_1 = ok(toolbox, "register_take", **take_args(workspace, pid, 1))["take_id"]
+    memory = [{"label": "SHOT_1", "kind": "take", "take_id": shot_1}]
+    shot_2 = ok(toolbox, "register_take", **take_args(workspace, pid, 2, memory_sources=memory))["take_id"]
+    shot_3 = ok(toolbox, "register_take", **take_args(workspace, pid, 3, memory_sources=memory))["take_id"]
+    ok(toolbox, "register_take", **take_args(workspace, pid, 1))
+    ok(toolbox, "mark_stale", project_id=pid, take_ids=[shot_2, shot_3], reason="memory")
+    ok(toolbox, "mark_stale", project_id=pid, take_ids=[shot_3])  # then Mia's card changes (reason "edit")
+
+    assert ok(toolbox, "rollback_shot", project_id=pid, number=1, version=1)["restored_shots"] == [2]
+    assert _statuses(workspace, pid, 2) == ("generated", "generated")
+    assert _statuses(workspace, pid, 3) == ("stale", "stale")
 
 
 def test_update_shot_with_a_take_makes_it_stale(workspace: Workspace, toolbox: Toolbox, planned_project: int) -> None:

@@ -1,11 +1,16 @@
 """Tools: register a generated take (moving its files in from staging), approve/reject it, roll a shot back
-to an earlier take, record a revision, and mark takes stale when the memory they used has changed."""
+to an earlier take, record a revision, and mark takes stale when the memory they used has changed.
+
+A take marked stale because a take it remembers was replaced keeps the status it had (metadata
+`status_before_stale`): when a rollback makes every take it remembers current again, it gets that status back.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
 from sqlmodel import func, select
@@ -13,11 +18,20 @@ from sqlmodel import func, select
 from director.errors import EchoError
 from generator.types import DialogueTiming, MemorySource, check_frame_count, check_multiple_of_32
 from tools.base import ProjectArgs, ShotNumberArgs, ToolContext, ToolOutput, tool, touch
+from workspace.history import dependents_in, memory_take_ids
 from workspace.media import check_suffix
 from workspace.models import Revision, ShotCondition, ShotPlan, Take
-from workspace.queries import active_shots, get_project, project_take, shot_at, shot_takes
+from workspace.queries import (
+    active_shots,
+    active_shots_with_current_take,
+    get_project,
+    project_take,
+    shot_at,
+    shot_takes,
+)
 
 TAKES_KIND = "takes"
+STATUS_BEFORE_STALE = "status_before_stale"
 
 
 class RegisterTakeArgs(ShotNumberArgs):
@@ -82,6 +96,11 @@ class RecordRevisionArgs(ShotNumberArgs):
 
 class MarkStaleArgs(ProjectArgs):
     take_ids: list[int] = Field(min_length=1, max_length=1_000)
+    reason: Literal["memory", "edit"] = Field(
+        default="edit",
+        description="memory: a take they remember was replaced (rolling that shot back clears the mark); "
+        "edit: a card or shot they were made from changed (only regenerating clears it)",
+    )
 
 
 def _staged_source(ctx: ToolContext, field: str, path: str) -> Path:
@@ -211,9 +230,47 @@ def reject_take(ctx: ToolContext, args: TakeArgs) -> ToolOutput:
     return _set_take_status(ctx, args, "rejected")
 
 
+def _mark_stale(ctx: ToolContext, takes: Iterable[Take], *, because_of_memory: bool) -> None:
+    """Only a take made stale by its memory alone keeps the status to return to; any other cause is permanent."""
+    for take in takes:
+        metadata = dict(take.metadata_)
+        if take.status != "stale" and because_of_memory:
+            metadata[STATUS_BEFORE_STALE] = take.status
+        elif not because_of_memory:
+            metadata.pop(STATUS_BEFORE_STALE, None)
+        take.metadata_ = metadata
+        take.status = "stale"
+        ctx.session.add(take)
+        _sync_shot_status(ctx, take)
+
+
+def _restore_fresh_takes(ctx: ToolContext, project_id: int) -> list[int]:
+    """Current takes that were marked stale and whose remembered takes are all current again get their earlier
+    status back; returns the numbers of their shots."""
+    shots = active_shots_with_current_take(ctx.session, project_id)
+    current_ids = set(ctx.session.exec(select(ShotPlan.current_take_id).where(ShotPlan.project_id == project_id)).all())
+    restored = []
+    for number, (shot, take) in enumerate(shots, start=1):
+        if take is None or take.status != "stale" or STATUS_BEFORE_STALE not in take.metadata_:
+            continue
+        if not set(memory_take_ids(take)) <= current_ids:
+            continue
+        metadata = dict(take.metadata_)
+        take.status = metadata.pop(STATUS_BEFORE_STALE)
+        take.metadata_ = metadata
+        ctx.session.add(take)
+        # a shot edited after this take was made (update_shot) stays stale: its take no longer matches its plan
+        if shot.updated_at <= take.created_at:
+            shot.status = take.status
+            ctx.session.add(shot)
+        restored.append(number)
+    return restored
+
+
 @tool("rollback_shot", RollbackShotArgs)
 def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
-    """Make an earlier take version the shot's current take (nothing is deleted)."""
+    """Make an earlier take version the shot's current take (nothing is deleted). Later shots that remembered the
+    take it replaces become stale; stale shots whose remembered takes are all current again lose that mark."""
     project = get_project(ctx.session, args.project_id)
     shot = shot_at(ctx.session, args.project_id, args.number)
     takes = shot_takes(ctx.session, shot.id)
@@ -221,11 +278,21 @@ def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
     if take is None:
         valid = ", ".join(str(t.version) for t in takes) or "none (the shot has no takes yet)"
         raise EchoError(f"shot {args.number} has no take version {args.version}; valid versions: {valid}")
+    replaced = shot.current_take_id
     shot.current_take_id = take.id
     shot.status = take.status
     ctx.session.add(shot)
+    ctx.session.flush()
+    stale = dependents_in(ctx.session, args.project_id, replaced) if replaced not in (None, take.id) else []
+    _mark_stale(ctx, [current for _, current in stale], because_of_memory=True)
+    restored = _restore_fresh_takes(ctx, args.project_id)
     touch(project)
-    return ToolOutput(f"shot {args.number} now uses take version {take.version}", {"take_id": take.id})
+    message = f"shot {args.number} now uses take version {take.version}"
+    if stale:
+        message += f"; shots {', '.join(str(n) for n, _ in stale)} remembered the replaced take and are now stale"
+    if restored:
+        message += f"; shots {', '.join(map(str, restored))} remember only current takes again and are no longer stale"
+    return ToolOutput(message, {"take_id": take.id, "stale_shots": [n for n, _ in stale], "restored_shots": restored})
 
 
 @tool("record_revision", RecordRevisionArgs)
@@ -248,13 +315,11 @@ def record_revision(ctx: ToolContext, args: RecordRevisionArgs) -> ToolOutput:
 
 @tool("mark_stale", MarkStaleArgs)
 def mark_stale(ctx: ToolContext, args: MarkStaleArgs) -> ToolOutput:
-    """Mark takes stale (their memory changed); shots whose current take is among them become 'stale'."""
+    """Mark takes stale (a take they remember was replaced, or a card or shot they were made from changed); shots
+    whose current take is among them become 'stale'."""
     project = get_project(ctx.session, args.project_id)
     takes = [project_take(ctx.session, args.project_id, take_id) for take_id in dict.fromkeys(args.take_ids)]
-    for take in takes:
-        take.status = "stale"
-        ctx.session.add(take)
-        _sync_shot_status(ctx, take)
+    _mark_stale(ctx, takes, because_of_memory=args.reason == "memory")
     stale_ids = {t.id for t in takes}
     numbers = [
         n for n, s in enumerate(active_shots(ctx.session, args.project_id), start=1) if s.current_take_id in stale_ids

@@ -3,9 +3,35 @@ which later shots were conditioned on a given take (so a revision can mark them 
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from workspace.db import Workspace
-from workspace.queries import active_shots, current_take_of, get_project, project_take, shot_at, shot_takes
+from workspace.models import Take
+from workspace.queries import (
+    active_shots,
+    active_shots_with_current_take,
+    current_take_of,
+    get_project,
+    project_take,
+    shot_at,
+    shot_takes,
+)
 from workspace.state import TakeView, take_view
+
+
+def memory_take_ids(take: Take) -> list[int]:
+    """Ids of the earlier takes whose KOK memory `take` was generated with."""
+    return [source["take_id"] for source in take.memory_sources if source.get("take_id") is not None]
+
+
+def dependents_in(session: Session, project_id: int, take_id: int) -> list[tuple[int, Take]]:
+    """(number, current take) of the other shots whose current take used `take_id` as a memory source."""
+    take = project_take(session, project_id, take_id)
+    return [
+        (number, current)
+        for number, (shot, current) in enumerate(active_shots_with_current_take(session, project_id), start=1)
+        if shot.id != take.shot_id and current is not None and take_id in memory_take_ids(current)
+    ]
 
 
 class HistoryManager:
@@ -46,11 +72,4 @@ class HistoryManager:
         """Numbers of the other shots whose current take used `take_id` as a memory source."""
         with self.workspace.read_session() as session:
             get_project(session, project_id)
-            take = project_take(session, project_id, take_id)
-            return [
-                n
-                for n, shot in enumerate(active_shots(session, project_id), start=1)
-                if shot.id != take.shot_id
-                and (current := current_take_of(session, shot)) is not None
-                and any(source.get("take_id") == take_id for source in current.memory_sources)
-            ]
+            return [number for number, _ in dependents_in(session, project_id, take_id)]

