@@ -63,11 +63,13 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         assert "v2" in header and [v for _, v in versions["choices"]] == [1, 2]
 
         status, storyboard = client.predict("1", 2, 1, api_name="/rollback")
-        assert status == "Shot 2 now uses version 1." and "v1" in storyboard[1]["caption"]
+        assert status.startswith("Shot 2 now uses version 1.") and "v1" in storyboard[1]["caption"]
+        # Shot 3 remembered shot 2's first take, which is current again: it is no longer stale.
+        assert "No longer stale: 3." in status and "stale" not in storyboard[2]["caption"]
         header, _, _, rolled_back_prompt, *_ = client.predict("1", 2, api_name="/inspect_shot")
         assert "v1" in header and rolled_back_prompt == prompt
 
-        # Shot 3 remembered shot 2's replaced take, so the revision left it stale: regenerate what is pending.
+        # Nothing is pending any more, so generating is a no-op that keeps every shot fresh.
         _, _, storyboard, summary, _ = client.predict("1", api_name="/generate")
         assert all("stale" not in tile["caption"] for tile in storyboard) and "3/3 shots generated" in summary
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from sqlmodel import func, select
 
 from director.errors import EchoError
-from generator.types import MAX_CHARACTERS_PER_SHOT, check_frame_count
+from generator.types import MAX_CHARACTERS_PER_SHOT, FrameCount
 from tools.base import ProjectArgs, ShotNumberArgs, ToolArgs, ToolContext, ToolOutput, tool, touch
 from tools.cards import CharacterId, SceneId
 from workspace.models import ShotCondition, ShotPlan, utcnow
@@ -39,15 +39,10 @@ class ShotInput(ToolArgs):
     action: str = Field(default="", max_length=4_000)
     dialogue: list[DialogueInput] = Field(default_factory=list, max_length=40)
     camera: str = Field(default="", max_length=1_000)
-    num_frames: int = Field(default=121, description="1+8k frames between 25 and 241 (25 fps)")
+    num_frames: FrameCount = Field(default=121, description="1+8k frames between 25 and 241 (25 fps)")
     sound_effects: str = Field(default="", max_length=2_000)
     music: str = Field(default="", max_length=2_000)
     continuity: list[int] = Field(default_factory=list, max_length=20)
-
-    @field_validator("num_frames")
-    @classmethod
-    def _frames(cls, value: int) -> int:
-        return check_frame_count(value)
 
     @model_validator(mode="after")
     def _cast(self) -> ShotInput:
@@ -84,7 +79,7 @@ class UpdateShotArgs(ShotNumberArgs):
     action: str | None = Field(default=None, max_length=4_000)
     dialogue: list[DialogueInput] | None = None
     camera: str | None = Field(default=None, max_length=1_000)
-    num_frames: int | None = None
+    num_frames: FrameCount | None = None
     sound_effects: str | None = Field(default=None, max_length=2_000)
     music: str | None = Field(default=None, max_length=2_000)
     continuity: list[int] | None = None

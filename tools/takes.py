@@ -16,7 +16,7 @@ from pydantic import Field, field_validator
 from sqlmodel import func, select
 
 from director.errors import EchoError
-from generator.types import DialogueTiming, MemorySource, check_frame_count, check_multiple_of_32
+from generator.types import DialogueTiming, FrameCount, MemorySource, MultipleOf32
 from tools.base import ProjectArgs, ShotNumberArgs, ToolContext, ToolOutput, tool, touch
 from workspace.history import dependents_in, memory_take_ids
 from workspace.media import check_suffix
@@ -48,22 +48,12 @@ class RegisterTakeArgs(ShotNumberArgs):
     memory_window: dict[str, Any] = Field(default_factory=dict, description="{start_s, end_s, frame_index, ...}")
     memory_sources: list[dict[str, Any]] = Field(default_factory=list, description="Memory slots it was conditioned on")
     dialogue_timings: list[dict[str, Any]] = Field(default_factory=list)
-    num_frames: int
+    num_frames: FrameCount
     fps: int = Field(default=25, ge=1, le=120)
-    width: int
-    height: int
+    width: MultipleOf32
+    height: MultipleOf32
     sample_rate: int = Field(ge=8_000, le=192_000)
     metadata: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("num_frames")
-    @classmethod
-    def _frames(cls, value: int) -> int:
-        return check_frame_count(value)
-
-    @field_validator("width", "height")
-    @classmethod
-    def _size(cls, value: int, info: Any) -> int:
-        return check_multiple_of_32(info.field_name, value)
 
     @field_validator("memory_sources")
     @classmethod

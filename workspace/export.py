@@ -331,6 +331,11 @@ def _write_sidecars(plan: _ExportPlan, built: Path, out_dir: Path) -> dict[str, 
     }  # fmt: skip
 
 
+def default_export_dir(workspace: Workspace, project_id: int) -> Path:
+    """Where the app and the Director export a project: one folder per project, replaced by each export."""
+    return workspace.home / "exports" / f"project-{project_id}"
+
+
 def export_project(
     workspace: Workspace,
     project_id: int,

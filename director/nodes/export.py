@@ -10,11 +10,11 @@ from director.state import DirectorContext, DirectorState
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     try:
-        from workspace.export import export_project
+        from workspace.export import default_export_dir, export_project
     except ImportError:
         return say("Export is not available in this installation.")
     pid = state["project_id"]
-    out_dir = ctx.settings.home_dir / "exports" / f"project-{pid}"
+    out_dir = default_export_dir(ctx.workspace, pid)
 
     def progress(fraction: float, step: str) -> None:
         emit("progress", f"Export: {step}", fraction=fraction)

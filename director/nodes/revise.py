@@ -129,7 +129,8 @@ def finish(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         ctx.tool("mark_stale", project_id=pid, take_ids=stale_takes, reason="memory")
     text = f"Shot {number} is revised ({revision['diagnosis']})."
     if dependents:
-        text += f" Shots {', '.join(map(str, dependents))} remembered the old take and are now stale."
+        shots = f"Shot {dependents[0]}" if len(dependents) == 1 else f"Shots {', '.join(map(str, dependents))}"
+        text += f" {shots} remembered the old take and {'is' if len(dependents) == 1 else 'are'} now stale."
     update = {"stale": dependents, "mode": "plan", **say(text)}
     if state.get("resume_loop"):
         return {**update, "outcome": "continue"}

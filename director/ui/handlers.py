@@ -19,7 +19,7 @@ from director.state import DirectorEvent
 from director.ui import views
 from director.ui.context import AppContext
 from director.ui.progress import RunProgress, bar
-from workspace.export import FILM_NAME, export_project
+from workspace.export import FILM_NAME, default_export_dir, export_project
 from workspace.state import ProjectState
 from workspace.uploads import UploadKind, attach_reference
 
@@ -270,13 +270,18 @@ class Handlers:
             shot_number = self._shot_number(project_id, number)
             if version is None:
                 raise EchoError("pick a version in the list first")
-            self.ctx.call_tool(
+            result = self.ctx.call_tool(
                 "rollback_shot", {"project_id": project_id, "number": shot_number, "version": int(version)}
             )
         except EchoError as error:
             gr.Warning(str(error))
             return (warning(error), gr.skip())
-        return (f"Shot {shot_number} now uses version {int(version)}.", self._storyboard(project_id))
+        status = f"Shot {shot_number} now uses version {int(version)}."
+        if stale := result.data["stale_shots"]:
+            status += f" Now stale (they remembered the replaced take): {', '.join(map(str, stale))}."
+        if restored := result.data["restored_shots"]:
+            status += f" No longer stale: {', '.join(map(str, restored))}."
+        return (status, self._storyboard(project_id))
 
     # -- cards ------------------------------------------------------------------------------------------------
 
@@ -422,8 +427,7 @@ class Handlers:
         return (gr.Tabs(selected="export"), *self.last_export(choice))
 
     def _export_dir(self, project_id: int) -> Path:
-        """Where the page and the Director both export a project (see director/nodes/export.py)."""
-        return self.ctx.workspace.home / "exports" / f"project-{project_id}"
+        return default_export_dir(self.ctx.workspace, project_id)
 
     # -- settings ---------------------------------------------------------------------------------------------
 
