@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from director.errors import EchoError
+from director.offline_cast import gender_of
 from director.offline_screenplay import parse_screenplay, plan_from_screenplay
 from director.offline_story import (
     derive_concept,
@@ -108,17 +109,25 @@ _GENERIC_WORDS = frozenset(
     ]
 )  # fmt: skip
 _CAMERA = re.compile(
-    r"close[- ]?up|wide(?: shot)?|\bpan\b|panning|zoom|tracking|dolly|angle|overhead|aerial|handheld|push[- ]in|"
-    r"static|tilt|crane|\bpov\b|over[- ]the[- ]shoulder|two[- ]shot|特写|远景|全景|跟拍|俯拍|仰拍",
+    r"close[- ]?up|wide(?: shot)?|\bpan(?:s|ned|ning)?\b|zoom|tracking|\btracks?\b|dolly|angle|overhead|aerial|"
+    r"handheld|push(?:es)?[- ]in|pull(?:s)? back|static|\btilt|crane|\borbit|\bpov\b|over[- ]the[- ]shoulder|"
+    r"two[- ]shot|\bcamera\b|\blens\b|framing|特写|远景|全景|跟拍|俯拍|仰拍|镜头.{0,4}(?:推|拉|摇|移)",
     re.IGNORECASE,
 )
-_QUOTED = re.compile(r"[\"“「](?P<text>[^\"”」]+)[\"”」]")
-_SAY = re.compile(r"\b(?:say|says|saying|line should be)\s*[:,]?\s*(?P<text>.+)$|说[:：]?\s*(?P<zh>.+)$", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“「](?P<text>[^\"”」]+)[\"”」]|(?<!\w)['‘](?P<single>[^'’]+?)['’](?!\w)")
+_SAY = re.compile(r"\b(?:says|saying|say|line should be)\s*[:,]?\s*(?P<text>.+)$|说[:：]?\s*(?P<zh>.+)$", re.IGNORECASE)
+_SPEAKER_PRONOUN = re.compile(r"\b(?P<pronoun>she|her|he|him|his)\b", re.IGNORECASE)
 _MUSIC = re.compile(r"\bmusic\b|\bscore\b|\bsong\b|soundtrack|melody|\bbgm\b|silence|silent|配乐|音乐", re.IGNORECASE)
 _SOUND = re.compile(r"\bsounds?\b|noise|footsteps|\brain\b|thunder|\bwind\b|birds?|音效|声音", re.IGNORECASE)
 _LONGER = re.compile(r"\blonger\b|\bslower\b|长一点|更长", re.IGNORECASE)
 _SHORTER = re.compile(r"\bshorter\b|\bquicker\b|\bfaster\b|短一点|更短", re.IGNORECASE)
-_SECONDS = re.compile(r"(?P<seconds>\d+(?:\.\d+)?)\s*(?:s|sec|secs|seconds?|秒)\b", re.IGNORECASE)
+_NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "half a": 0.5, "a half": 0.5, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+_SECONDS = re.compile(
+    rf"(?P<seconds>\d+(?:\.\d+)?|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})\s*"
+    r"(?:s|sec|secs|seconds?|秒(?:钟)?)(?!\w)\s*(?P<relative>longer|more|shorter|less|长|短)?",
+    re.IGNORECASE,
+)
 _REQUEST_OPENER = re.compile(
     r"^(?:please\s+)?(?:make it|use|try|give it|change (?:it|the \w+) to|switch to)\s+(?:an?\s+)?", re.IGNORECASE
 )
@@ -274,7 +283,7 @@ def _number(token: str) -> int:
 def _without_shot_reference(text: str) -> str:
     for pattern in _SHOT_REFERENCES:
         text = pattern.sub("", text, count=1) if pattern.search(text) else text
-    cleaned = re.sub(r"^\W+", "", " ".join(text.split()))
+    cleaned = re.sub(r"^(?:\W+|(?:in|for|on|of|at)\b\s*)+", "", " ".join(text.split()), flags=re.IGNORECASE)
     return cleaned or text
 
 
@@ -323,11 +332,14 @@ def _new_dialogue(text: str, shot: dict[str, str]) -> list[DialogueSpec] | None:
     said = _SAY.search(text)
     if quoted is None and said is None:
         return None
-    line = quoted["text"] if quoted else (said["text"] or said["zh"])
-    line = line.strip().strip("\"“”'「」")
+    line = (quoted["text"] or quoted["single"]) if quoted else (said["text"] or said["zh"])
+    line = line.strip().strip("\"“”'‘’「」")
     characters = [name.strip() for name in shot.get("characters", "").split(",") if name.strip() not in ("", "none")]
     current = _summary_dialogue(shot)
     named = [name for name in characters if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+    if not named and (pronoun := _SPEAKER_PRONOUN.search(text)):
+        wanted = "female" if pronoun["pronoun"].lower() in ("she", "her") else "male"
+        named = [name for name in characters if gender_of(name, None, "", "") == wanted]
     speaker = named[0] if named else (current[0].speaker if current else (characters[0] if characters else ""))
     if not speaker or not line:
         return None
@@ -338,7 +350,14 @@ def _new_duration(text: str, shot: dict[str, str], dialogue: object) -> float | 
     current = _float(shot.get("duration_s")) or 5.0
     wanted: float | None = None
     if match := _SECONDS.search(text):
-        wanted = float(match["seconds"])
+        amount = match["seconds"].lower()
+        seconds = float(amount) if amount[0].isdigit() else float(_NUMBER_WORDS[amount])
+        relative = (match["relative"] or "").lower()
+        if relative or _LONGER.search(text) or _SHORTER.search(text):
+            shorter = relative in ("shorter", "less", "短") or (not relative and bool(_SHORTER.search(text)))
+            wanted = current - seconds if shorter else current + seconds
+        else:
+            wanted = seconds
     elif _LONGER.search(text):
         wanted = current + 2.0
     elif _SHORTER.search(text):

@@ -48,6 +48,8 @@ _NOT_SPEAKERS = frozenset(
         "MOMENTS LATER",
         "CAST",
         "PLACES",
+        "TIME",
+        "WEATHER",
         "PREMISE",
         "STYLE",
     }

@@ -38,29 +38,33 @@ def find_words(text: str, vocabulary: Iterable[tuple[str, Item]], plural: bool =
 @dataclass(frozen=True)
 class Role:
     noun: str  # English noun used in prompts
-    gender: str  # "female", "male" or "neutral"
-    age: str  # "child", "young", "adult", "old"
+    gender: str  # "female", "male" or "neutral": the default when the text says nothing else
+    age: str  # "child", "teen", "young", "adult", "old"
     human: bool = True
     clothing: str = ""
+    gendered: bool = False  # the noun itself fixes the gender (girl, king), so pronouns cannot change it
+    kin: bool = False  # a relation (granddaughter, rival): introduced as someone's, e.g. "Tomas's granddaughter"
 
 
 ROLES: dict[str, Role] = {
     role.noun: role
     for role in [
         Role("wizard", "male", "old", clothing="a long midnight-blue robe embroidered with silver stars"),
-        Role("witch", "female", "adult", clothing="a patched black cloak over a moss-green dress"),
-        Role("girl", "female", "child"),
-        Role("boy", "male", "child"),
-        Role("woman", "female", "adult"),
-        Role("man", "male", "adult"),
+        Role("witch", "female", "adult", clothing="a patched black cloak over a moss-green dress", gendered=True),
+        Role("girl", "female", "child", gendered=True),
+        Role("boy", "male", "child", gendered=True),
+        Role("woman", "female", "adult", gendered=True),
+        Role("man", "male", "adult", gendered=True),
         Role("knight", "male", "adult", clothing="dented steel armour over a faded red tabard"),
-        Role("princess", "female", "young", clothing="a simple silver circlet and a travel-worn blue gown"),
-        Role("prince", "male", "young", clothing="a dark green doublet with gold buttons"),
-        Role("king", "male", "old", clothing="a heavy crimson mantle trimmed with white fur"),
-        Role("queen", "female", "adult", clothing="a deep violet gown and a thin gold crown"),
+        Role(
+            "princess", "female", "young", clothing="a simple silver circlet and a travel-worn blue gown", gendered=True
+        ),
+        Role("prince", "male", "young", clothing="a dark green doublet with gold buttons", gendered=True),
+        Role("king", "male", "old", clothing="a heavy crimson mantle trimmed with white fur", gendered=True),
+        Role("queen", "female", "adult", clothing="a deep violet gown and a thin gold crown", gendered=True),
         Role("detective", "neutral", "adult", clothing="a rumpled grey trench coat and a loose dark tie"),
         Role("keeper", "female", "young", clothing="a weathered navy peacoat over a cream knit sweater"),
-        Role("fisherman", "male", "old", clothing="a yellow oilskin jacket and rubber boots"),
+        Role("fisherman", "male", "old", clothing="a yellow oilskin jacket and rubber boots", gendered=True),
         Role("sailor", "male", "young", clothing="a striped shirt under a short navy jacket"),
         Role("astronaut", "female", "adult", clothing="a white pressurised suit with orange mission patches"),
         Role("scientist", "female", "adult", clothing="a white lab coat over a turtleneck, safety goggles on her head"),
@@ -77,11 +81,32 @@ ROLES: dict[str, Role] = {
         Role("painter", "neutral", "adult", clothing="a paint-spattered linen smock"),
         Role("farmer", "male", "old", clothing="faded dungarees and a straw hat"),
         Role("soldier", "male", "young", clothing="a dusty olive uniform"),
-        Role("grandmother", "female", "old", clothing="a hand-knitted cardigan and a floral headscarf"),
-        Role("grandfather", "male", "old", clothing="a tweed jacket and a flat cap"),
-        Role("mother", "female", "adult"),
-        Role("father", "male", "adult"),
+        Role("grandmother", "female", "old", clothing="a hand-knitted cardigan and a floral headscarf", gendered=True),
+        Role("grandfather", "male", "old", clothing="a tweed jacket and a flat cap", gendered=True),
+        Role("mother", "female", "adult", gendered=True),
+        Role("father", "male", "adult", gendered=True),
         Role("child", "neutral", "child"),
+        Role("officer", "female", "adult", clothing="a dark blue police uniform with a peaked cap"),
+        Role("baker", "male", "adult", clothing="a flour-dusted white apron over rolled shirtsleeves"),
+        Role("nurse", "female", "adult", clothing="light green scrubs and a watch pinned to the chest"),
+        Role("monk", "male", "old", clothing="a simple saffron robe and straw sandals", gendered=True),
+        Role("samurai", "male", "adult", clothing="dark lacquered armour over an indigo kimono"),
+        Role("cowboy", "male", "adult", clothing="a dusty leather vest, a bandana and a wide hat", gendered=True),
+        Role("mermaid", "female", "young", gendered=True),
+        Role("fairy", "female", "young", clothing="a dress stitched from petals"),
+        Role("vampire", "male", "old", clothing="a high-collared black cape over a velvet waistcoat"),
+        Role("brother", "male", "young", gendered=True, kin=True),
+        Role("sister", "female", "young", gendered=True, kin=True),
+        Role("son", "male", "child", gendered=True, kin=True),
+        Role("daughter", "female", "child", gendered=True, kin=True),
+        Role("granddaughter", "female", "child", gendered=True, kin=True),
+        Role("grandson", "male", "child", gendered=True, kin=True),
+        Role("wife", "female", "adult", gendered=True, kin=True),
+        Role("husband", "male", "adult", gendered=True, kin=True),
+        Role("friend", "neutral", "young", kin=True),
+        Role("partner", "neutral", "adult", kin=True),
+        Role("rival", "neutral", "adult", kin=True),
+        Role("neighbour", "neutral", "old", kin=True),
         Role("robot", "neutral", "adult", human=False),
         Role("dragon", "neutral", "old", human=False),
         Role("cat", "neutral", "young", human=False),
@@ -89,10 +114,60 @@ ROLES: dict[str, Role] = {
         Role("fox", "neutral", "young", human=False),
         Role("owl", "neutral", "old", human=False),
         Role("ghost", "neutral", "old", human=False),
+        Role("alien", "neutral", "adult", human=False),
+        Role("unicorn", "neutral", "young", human=False),
+        Role("bear", "neutral", "adult", human=False),
+        Role("rabbit", "neutral", "young", human=False),
+        Role("mouse", "neutral", "young", human=False),
+        Role("horse", "neutral", "adult", human=False),
+        Role("wolf", "neutral", "adult", human=False),
+        Role("penguin", "neutral", "young", human=False),
+        Role("monster", "neutral", "adult", human=False),
     ]
 }
 ROLE_SYNONYMS = {
     "lighthouse keeper": "keeper",
+    "police officer": "officer",
+    "policeman": "officer",
+    "policewoman": "officer",
+    "cop": "officer",
+    "grandchild": "grandson",
+    "spirit": "ghost",
+    "phantom": "ghost",
+    "android": "robot",
+    "puppy": "dog",
+    "kitten": "cat",
+    "bunny": "rabbit",
+    "granny": "grandmother",
+    "neighbor": "neighbour",
+    "teenager": "student",
+    "孙女": "granddaughter",
+    "孙子": "grandson",
+    "女儿": "daughter",
+    "儿子": "son",
+    "哥哥": "brother",
+    "弟弟": "brother",
+    "姐姐": "sister",
+    "妹妹": "sister",
+    "朋友": "friend",
+    "警察": "officer",
+    "面包师": "baker",
+    "护士": "nurse",
+    "和尚": "monk",
+    "美人鱼": "mermaid",
+    "仙女": "fairy",
+    "吸血鬼": "vampire",
+    "鬼魂": "ghost",
+    "幽灵": "ghost",
+    "外星人": "alien",
+    "独角兽": "unicorn",
+    "熊": "bear",
+    "兔子": "rabbit",
+    "老鼠": "mouse",
+    "马": "horse",
+    "狼": "wolf",
+    "企鹅": "penguin",
+    "怪兽": "monster",
     "kid": "child",
     "lady": "woman",
     "guy": "man",
@@ -263,6 +338,18 @@ PLACES: dict[str, Place] = {
         Place("office", True, "an open-plan office of glowing monitors at night", "keyboards clicking, a printer"),
         Place("museum", True, "a hushed museum gallery of glass cases and marble statues", "echoing footsteps"),
         Place("park", False, "a city park with a pond, benches and old chestnut trees", "children playing, ducks"),
+        Place(
+            "bakery",
+            True,
+            "a tiny bakery with flour-dusted counters and loaves cooling on racks",
+            "an oven door creaking, a bell over the door",
+        ),
+        Place("house", True, "a lived-in house with creaking stairs and a crackling hearth", "a clock ticking, a fire"),
+        Place("farm", False, "a farmyard of red barns, fences and open fields", "hens clucking, a tractor far off"),
+        Place("ship", False, "the wooden deck of a sailing ship under creaking masts", "sails snapping, waves lapping"),
+        Place("hospital", True, "a quiet hospital corridor under pale fluorescent light", "monitors beeping softly"),
+        Place("land", False, "an open landscape under a wide sky", "wind, distant ambience"),
+        Place("rooftop", False, "a flat rooftop among chimneys and water tanks", "wind gusting, city noise below"),
     ]
 }
 PLACE_SYNONYMS = {
@@ -272,7 +359,20 @@ PLACE_SYNONYMS = {
     "ocean": "beach",
     "town": "village",
     "spacecraft": "spaceship",
-    "ship": "spaceship",
+    "spaceships": "spaceship",
+    "boat": "ship",
+    "sailboat": "ship",
+    "home": "house",
+    "attic": "house",
+    "cottage": "house",
+    "barn": "farm",
+    "roof": "rooftop",
+    "面包店": "bakery",
+    "房子": "house",
+    "农场": "farm",
+    "船": "ship",
+    "医院": "hospital",
+    "屋顶": "rooftop",
     "space station": "spaceship",
     "lab": "laboratory",
     "classroom": "school",
@@ -341,6 +441,9 @@ OBJECTS = {
     "message": "message",
     "signal": "signal",
     "star": "fallen star",
+    "kite": "kite",
+    "raft": "raft",
+    "风筝": "kite",
     "魔法书": "spellbook",
     "书": "book",
     "地图": "map",
@@ -367,6 +470,12 @@ OBJECTS = {
 }
 FALLBACK_OBJECTS = ["key", "map", "letter", "box", "compass", "seed"]
 FALLBACK_PLACES = ["village", "forest", "city", "harbour", "library", "garden"]
+ACTIVITY_PLACES = [  # where an activity the idea names happens, when it names no place
+    ("sail", "harbour"), ("sailing", "harbour"), ("fishing", "harbour"), ("swim", "beach"), ("swimming", "beach"),
+    ("surf", "beach"), ("surfing", "beach"), ("ski", "mountain"), ("skiing", "mountain"), ("climb", "mountain"),
+    ("bake", "kitchen"), ("baking", "kitchen"), ("cook", "kitchen"), ("cooking", "kitchen"), ("放风筝", "park"),
+    ("游泳", "beach"), ("钓鱼", "harbour"), ("滑雪", "mountain"), ("做饭", "kitchen"),
+]  # fmt: skip
 
 NAMES = {
     ("en", "female"): ["Mira", "Lena", "Ada", "Iris", "Nora", "Elena", "Maya", "June"],
@@ -376,14 +485,92 @@ NAMES = {
     ("zh", "male"): ["王磊", "李远", "张哲", "赵明"],
     ("zh", "neutral"): ["小安", "阿乐", "小舟"],
 }
-NON_HUMAN_NAMES = ["Pip", "Bolt", "Ember", "Whisker", "Nimbus", "Cog"]
-
-AGES = {
-    "child": ["a ten-year-old", "an eight-year-old", "a small twelve-year-old"],
-    "young": ["a young", "a twenty-something", "a youthful"],
-    "adult": ["a middle-aged", "a thirty-something", "a forty-year-old"],
-    "old": ["an elderly", "a white-haired old", "a weathered seventy-year-old"],
+GIVEN_NAMES = {  # common names the creator may use, so "Vera" and "Jack" get the right voice without a pronoun
+    "female": frozenset(
+        [
+            "Alice", "Amelia", "Anna", "Ava", "Bella", "Chloe", "Clara", "Daisy", "Eleanor", "Ella", "Emily", "Emma",
+            "Eva", "Grace", "Hannah", "Isabel", "Jane", "Julia", "Kate", "Laura", "Lily", "Lucy", "Luna", "Maria",
+            "Mary", "Mia", "Nina", "Olivia", "Rosa", "Rose", "Ruby", "Sara", "Sarah", "Sofia", "Sophie", "Vera", "Zoe",
+            "Zara", "Lia", "Kira", "Mei", "Yuki", "Hana", "Aiko", "Anya", "Leila", "Fatima", "Priya", "Amara",
+        ]
+    ),
+    "male": frozenset(
+        [
+            "Adam", "Alex", "Ben", "Charlie", "Daniel", "David", "Ethan", "Finn", "George", "Harry", "Henry", "Jack",
+            "Jacob", "James", "Jake", "Kai", "Leo", "Liam", "Lucas", "Luke", "Max", "Noah", "Oliver", "Oscar", "Paul",
+            "Peter", "Sam", "Simon", "Thomas", "Tom", "Victor", "Will", "William", "Hugo", "Ivan", "Omar", "Ravi",
+            "Kenji", "Hiro", "Arthur", "Merlin", "Zed", "Nemo",
+        ]
+    ),
 }
+NON_HUMAN_NAMES = {
+    "en": ["Pip", "Bolt", "Ember", "Whisker", "Nimbus", "Cog"],
+    "zh": ["豆豆", "团子", "小火", "阿福", "糯米", "小白"],
+}
+
+AGES = {  # words chosen when the text gives no age
+    "child": ["ten-year-old", "eight-year-old", "small twelve-year-old"],
+    "teen": ["teenage", "sixteen-year-old", "fifteen-year-old"],
+    "young": ["young", "twenty-something", "youthful"],
+    "adult": ["middle-aged", "thirty-something", "forty-year-old"],
+    "old": ["elderly", "white-haired old", "weathered seventy-year-old"],
+}
+AGE_WORDS = {  # words in the text that fix an age group; "young" means a child for girl/boy/child roles
+    "young": "young", "younger": "young", "youthful": "young", "twenty-something": "young", "teenage": "teen",
+    "teenaged": "teen", "teen": "teen", "adolescent": "teen", "little": "child", "baby": "child", "toddler": "child",
+    "child": "child", "kid": "child", "boy": "child", "girl": "child", "middle-aged": "adult", "grown-up": "adult",
+    "adult": "adult",
+    "thirty-something": "adult", "old": "old", "elderly": "old", "aged": "old", "ancient": "old", "retired": "old",
+    "grey-haired": "old", "white-haired": "old", "年轻": "young", "少年": "teen", "少女": "teen", "中年": "adult",
+    "年迈": "old", "老": "old", "小": "child",
+}  # fmt: skip
+GENDER_WORDS = {
+    "female": "female", "woman": "female", "girl": "female", "lady": "female", "女": "female",
+    "male": "male", "man": "male", "boy": "male", "guy": "male", "男": "male",
+}  # fmt: skip
+COLOURS = (
+    "red", "blue", "green", "yellow", "black", "white", "grey", "gray", "silver", "golden", "gold", "brown", "orange",
+    "purple", "pink", "violet", "crimson", "scarlet", "ginger", "tabby", "emerald", "copper", "navy", "teal",
+)  # fmt: skip
+ZH_MODIFIERS = {  # Chinese words before a role noun, in English
+    "年轻": "young", "年迈": "elderly", "老": "old", "少年": "teenage", "少女": "teenage", "中年": "middle-aged",
+    "小": "little", "女": "female", "男": "male", "会说话的": "talking", "会飞的": "flying", "受伤的": "injured",
+    "孤独的": "lonely", "害羞的": "shy", "可爱的": "cute", "勇敢的": "brave", "善良的": "kind", "调皮的": "mischievous",
+    "黑": "black", "白": "white", "红": "red", "蓝": "blue", "金": "golden", "灰": "grey", "橘": "ginger",
+    "机械": "mechanical",
+}  # fmt: skip
+GARMENTS = (
+    "raincoat", "coat", "jacket", "dress", "gown", "scarf", "hat", "cap", "cloak", "robe", "robes", "hoodie", "sweater",
+    "jumper", "shirt", "t-shirt", "suit", "uniform", "armour", "armor", "boots", "shoes", "apron", "overalls", "kimono",
+    "qipao", "cape", "glasses", "spectacles", "helmet", "vest", "waistcoat", "skirt", "trousers", "jeans", "tunic",
+    "mask", "tie", "gloves", "sneakers", "pyjamas", "pajamas", "cardigan", "poncho", "veil",
+)  # fmt: skip
+TIME_WORDS = [
+    ("before sunrise", "just before dawn"), ("before dawn", "just before dawn"), ("golden hour", "golden hour"),
+    ("midnight", "midnight"), ("dawn", "dawn"), ("daybreak", "dawn"),
+    ("sunrise", "sunrise"), ("morning", "morning"), ("noon", "midday"), ("midday", "midday"),
+    ("afternoon", "afternoon"), ("sunset", "sunset"), ("dusk", "dusk"), ("twilight", "twilight"),
+    ("evening", "evening"), ("nighttime", "night"), ("tonight", "night"), ("night", "night"),
+    ("黎明", "dawn"), ("清晨", "early morning"), ("早上", "morning"), ("上午", "morning"), ("中午", "midday"),
+    ("下午", "afternoon"), ("黄昏", "dusk"), ("傍晚", "evening"), ("日落", "sunset"), ("日出", "sunrise"),
+    ("午夜", "midnight"), ("深夜", "late night"), ("晚上", "night"), ("夜", "night"),
+]  # fmt: skip
+WEATHER_WORDS = [
+    ("rainy", "rain"), ("raining", "rain"), ("rain", "rain"), ("snowy", "snow"), ("snowing", "snow"),
+    ("snow", "snow"), ("stormy", "storm"), ("storm", "storm"), ("foggy", "fog"), ("fog", "fog"), ("misty", "fog"),
+    ("暴风雨", "storm"), ("雨", "rain"), ("雪", "snow"), ("雾", "fog"),
+]  # fmt: skip
+WEATHER = {  # how each weather looks in a scene description and sounds in the shot
+    "rain": ("steady rain falling", "rain pattering"),
+    "snow": ("snow falling softly", "the muffled hush of falling snow"),
+    "storm": ("a storm raging, lightning in the clouds", "thunder rumbling, rain lashing"),
+    "fog": ("thick fog drifting", "a muffled, dripping stillness"),
+}
+ZH_CITIES = {
+    "上海": "Shanghai", "北京": "Beijing", "香港": "Hong Kong", "东京": "Tokyo", "巴黎": "Paris", "伦敦": "London",
+    "纽约": "New York", "广州": "Guangzhou", "深圳": "Shenzhen", "成都": "Chengdu", "重庆": "Chongqing",
+    "西安": "Xi'an", "杭州": "Hangzhou", "南京": "Nanjing", "台北": "Taipei",
+}  # fmt: skip
 BUILDS = ["slender", "tall and wiry", "short and sturdy", "broad-shouldered", "small and quick", "lanky"]
 FACES = [
     "a freckled oval face",
@@ -432,6 +619,9 @@ CLOTHES = [
 ]
 VOICES = {
     ("female", "child"): "a bright, quick girl's voice",
+    ("male", "teen"): "a light, slightly breaking teenage boy's voice",
+    ("female", "teen"): "a quick, bright teenage girl's voice",
+    ("neutral", "teen"): "a light, eager teenage voice",
     ("male", "child"): "a high, eager boy's voice",
     ("neutral", "child"): "a light, curious child's voice",
     ("female", "young"): "a clear, lively young woman's voice",
@@ -444,15 +634,52 @@ VOICES = {
     ("male", "old"): "a deep, gravelly old man's voice",
     ("neutral", "old"): "a slow, rasping old voice",
 }
-NON_HUMAN_LOOKS = {
-    "robot": ("a small round robot with a dented copper shell and one glowing blue eye", "a chirpy synthetic voice"),
-    "dragon": ("a young dragon with emerald scales and amber eyes", "a rumbling, smoky voice"),
-    "cat": ("a scruffy ginger cat with one torn ear", "a purring, sly voice"),
-    "dog": ("a shaggy black-and-white sheepdog", "an eager, husky voice"),
-    "fox": ("a slender red fox with a white-tipped tail", "a quick, sly voice"),
-    "owl": ("a large grey owl with tufted ears", "a soft, hooting voice"),
-    "ghost": ("a pale translucent figure in an old-fashioned nightgown", "a faint, echoing voice"),
-}
+
+
+@dataclass(frozen=True)
+class Creature:
+    colour: str  # the default colour, replaced by a colour the text gives
+    body: str  # what it looks like; "{colour}" marks where the colour goes; no age words
+    features: str  # the appearance sentence (no human eyes for a one-eyed robot)
+    voice: str
+
+
+CREATURES = {
+    "robot": Creature("copper", "a small round machine with a dented {colour} shell and one glowing blue eye",
+                      "Thin jointed arms and a faint whirr when it moves", "a chirpy synthetic voice"),
+    "dragon": Creature("emerald", "{colour} scales from snout to tail and folded leathery wings",
+                       "Amber eyes, small curled horns and a plume of smoke at each breath", "a rumbling, smoky voice"),
+    "cat": Creature("ginger", "scruffy {colour} fur, one torn ear and a long twitching tail",
+                    "Bright round eyes and twitching whiskers", "a purring, sly voice"),
+    "dog": Creature("black-and-white", "a shaggy {colour} coat, floppy ears and a wagging tail",
+                    "Dark eager eyes and a wet nose", "an eager, husky voice"),
+    "fox": Creature("red", "sleek {colour} fur and a white-tipped bushy tail",
+                    "Narrow amber eyes and tall pointed ears", "a quick, sly voice"),
+    "owl": Creature("grey", "soft {colour} barred feathers and tufted ears",
+                    "Huge round golden eyes", "a soft, hooting voice"),
+    "ghost": Creature("pale",
+                      "a {colour}, translucent figure in an old-fashioned nightgown, drifting just above the floor",
+                      "Hollow, softly glowing eyes and a faint silvery shimmer around the edges",
+                      "a faint, echoing voice"),
+    "alien": Creature("green", "smooth {colour} skin, a large head and long thin fingers",
+                      "Huge dark almond-shaped eyes", "a soft, warbling voice"),
+    "unicorn": Creature("white", "a shimmering {colour} coat, a flowing mane and a spiralled pearly horn",
+                        "Gentle dark eyes", "a soft, musical voice"),
+    "bear": Creature("brown", "a shaggy {colour} coat and big heavy paws",
+                     "Small dark eyes and a round furry muzzle", "a deep, rumbling voice"),
+    "rabbit": Creature("grey", "soft {colour} fur, long ears and a cotton tail",
+                       "Dark glossy eyes and a twitching nose", "a quick, breathy voice"),
+    "mouse": Creature("brown", "tiny, with {colour} fur, round ears and a long thin tail",
+                      "Beady black eyes and fine whiskers", "a tiny, squeaky voice"),
+    "horse": Creature("chestnut", "a glossy {colour} coat and a long flowing mane",
+                      "Large dark eyes and a white blaze on the nose", "a low, snorting voice"),
+    "wolf": Creature("grey", "a lean body, long legs and a thick {colour} ruff of fur",
+                     "Pale yellow eyes", "a low, growling voice"),
+    "penguin": Creature("black-and-white", "a small round {colour} body waddling on orange feet",
+                        "Bright beady eyes and a short orange beak", "a chattering, squawky voice"),
+    "monster": Creature("purple", "a huge furry {colour} body and stubby horns",
+                        "Big mismatched eyes and a gap-toothed grin", "a booming, gravelly voice"),
+}  # fmt: skip
 
 CAMERAS = [
     "slow push-in from a wide shot",
@@ -482,21 +709,24 @@ TONES: dict[str, Tone] = {
     for tone in [
         Tone(
             "warm",
-            ("warm", "gentle", "cozy", "happy", "happier", "lighter", "brighter", "hopeful", "温暖", "温馨"),
+            ("warm", "gentle", "cozy", "cosy", "happy", "happier", "lighter", "brighter", "hopeful", "heartwarming",
+             "whimsical", "温暖", "温馨"),
             "Warm painterly cinematic look, soft golden light, gentle pastel colours, 35 mm lens.",
             "warm and hopeful",
             ("soft piano motif", "pulsing strings", "warm swelling orchestra"),
         ),
         Tone(
             "dark",
-            ("dark", "darker", "grim", "bleak", "gothic", "noir", "sad", "sadder", "黑暗", "悲伤"),
+            ("dark", "darker", "grim", "bleak", "gothic", "noir", "sad", "sadder", "mysterious", "mystery", "tense",
+             "thriller",
+             "melancholy", "黑暗", "悲伤", "悬疑"),
             "Dark moody cinematic look, low-key lighting, deep shadows, desaturated cold palette, 35 mm lens.",
             "dark and foreboding",
             ("low cello drone", "ominous pulsing percussion", "mournful solo violin"),
         ),
         Tone(
             "scary",
-            ("scary", "scarier", "horror", "creepy", "spooky", "恐怖", "吓人"),
+            ("scary", "scarier", "horror", "creepy", "spooky", "haunted", "eerie", "恐怖", "吓人", "闹鬼"),
             "Horror film look, harsh flickering light, heavy fog, sickly green shadows, wide-angle lens.",
             "eerie and frightening",
             ("thin dissonant strings", "sudden stabbing brass", "a fading music box"),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from director.errors import EchoError
 from director.offline_planner import OfflinePlanner
 from director.offline_timing import speech_seconds
-from director.schemas import ShotPlanDraft, ShotSpec
+from director.schemas import CharacterSpec, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.types import FPS, check_frame_count
 
 IDEAS = [
@@ -299,3 +301,186 @@ def test_critique_flags_obvious_problems_only() -> None:
     assert not verdict.ok and len(verdict.issues) == 4
     good = ShotSpec(scene="Library", characters=["Mira"], dialogue=[{"speaker": "Mira", "text": "Hello."}])
     assert planner.critique(describe_shot(1, good), "ID_A waves. Background music: soft piano.").ok
+
+
+def plan_for(idea: str, shots: int = 6) -> tuple[StoryDraft, ShotPlanDraft, dict[str, CharacterSpec]]:
+    planner = OfflinePlanner()
+    story = planner.write_story(idea)
+    plan = planner.plan_shots(story, shots)
+    assert len(plan.shots) == shots
+    assert_valid_plan(plan)
+    return story, plan, {card.name: card for card in plan.characters}
+
+
+def card_text(card: CharacterSpec) -> str:
+    return " ".join([card.identity, card.appearance, card.clothing, card.voice]).lower()
+
+
+OLD_WORDS = ("old", "elderly", "white-haired", "seventy", "grey hair", "silver hair", "beard")
+
+
+def test_the_idea_young_wizard_befriends_a_ghost_is_honoured() -> None:
+    idea = "A young wizard explores a haunted castle library and befriends a ghost"
+    story, plan, cards = plan_for(idea, 4)
+    wizard = next(card for card in cards.values() if "wizard" in card.identity)
+    ghost = next(card for card in cards.values() if "ghost" in card.identity)
+    assert "young wizard" in wizard.identity and "young man" in wizard.voice
+    assert not any(re.search(rf"\b{word}\b", wizard.identity.lower()) for word in OLD_WORDS)
+    assert "translucent" in ghost.identity and "Wears" not in ghost.clothing
+    first_sentence = story.description.split(". ")[0]
+    assert first_sentence.lower() != idea.lower()  # a synopsis, not the idea pasted back
+    assert f"{wizard.name}, a young wizard, explores a haunted castle library and befriends {ghost.name}, a ghost" in (
+        story.description
+    )
+    assert f"In the end, {wizard.name} and {ghost.name} become true friends." in story.description
+    assert {scene.name for scene in plan.scenes} == {"Castle", "Library"}
+    assert all("haunted" in scene.location for scene in plan.scenes)
+    assert "friends" in " ".join(line.text for line in plan.shots[-1].dialogue).lower()
+
+
+@pytest.mark.parametrize(
+    ("idea", "expected"),
+    [
+        (
+            "An old fisherman named Tomas teaches his granddaughter to sail at dawn",
+            {"Tomas": ("old fisherman", "old man's voice"), "*granddaughter": ("tomas's", "girl's voice")},
+        ),
+        (
+            "A teenage girl called Zoe in a red raincoat chases a robot through a rainy city at night",
+            {"Zoe": ("teenage girl", "red raincoat", "teenage girl's voice"), "*robot": ("robot", "blue eye")},
+        ),
+        (
+            "Mira, a shy witch, and her black cat Pip open a bakery in a sleepy village",
+            {"Mira": ("shy", "witch", "woman's voice"), "Pip": ("mira's black cat", "black fur")},
+        ),
+        (
+            "Two brothers, Leo and Sam, build a raft to cross the river; a funny summer adventure",
+            {"Leo": ("sam's", "brother", "man's voice"), "Sam": ("leo's", "brother", "man's voice")},
+        ),
+        (
+            "An elderly woman befriends a lonely dragon on a snowy mountain",
+            {"*woman": ("elderly woman", "elderly woman's voice"), "*dragon": ("lonely dragon", "scales")},
+        ),
+        (
+            "Detective Ada Stone and her partner Jack hunt a jewel thief through a noir city at midnight, "
+            "with Ada's rival Vera",
+            {"Ada Stone": ("detective", "woman's voice"), "Jack": ("partner", "man's voice"),
+             "Vera": ("rival", "woman's voice")},
+        ),
+        (
+            "A wizard named Zara searches the tower for her lost owl",
+            {"Zara": ("wizard", "woman's voice"), "*owl": ("zara's", "owl")},
+        ),
+        (
+            "A grumpy old king and a young knight fall in love in the palace garden",
+            {"*king": ("grumpy old king", "old man's voice"), "*knight": ("young knight", "young man's voice")},
+        ),
+        (
+            "A little boy loses his dog in the park and a kind police officer helps him find it",
+            {"*boy": ("little boy", "boy's voice"), "*dog": ("'s dog",), "*officer": ("kind", "police officer")},
+        ),
+        (
+            "一位年轻的女侦探在上海的雨夜追查一只会说话的猫",
+            {"*detective": ("young female detective", "young woman's voice"), "*cat": ("talking cat",)},
+        ),
+        (
+            "老爷爷和小孙女在海边放风筝",
+            {"*grandfather": ("old grandfather", "old man's voice"), "*granddaughter": ("little", "girl's voice")},
+        ),
+        (
+            "A child astronaut and her grandfather repair a spaceship before sunrise; he wears a blue scarf",
+            {"*astronaut": ("child astronaut", "girl's voice"), "*grandfather": ("blue scarf", "old man's voice")},
+        ),
+    ],
+)  # fmt: skip
+def test_people_keep_every_stated_fact(idea: str, expected: dict[str, tuple[str, ...]]) -> None:
+    story, _, cards = plan_for(idea)
+    for who, facts in expected.items():
+        if who.startswith("*"):  # an unnamed person: the card whose identity names their role
+            card = next(card for card in cards.values() if who[1:] in card.identity.lower())
+        else:
+            card = cards[who]
+            assert who in story.description
+        text = card_text(card)
+        assert all(fact in text for fact in facts), (who, facts, text)
+        if re.search(r"\b(?:young|teenage|little|child)\b", " ".join(facts)):
+            assert not any(re.search(rf"\b{word}\b", card.identity.lower()) for word in OLD_WORDS), card.identity
+
+
+@pytest.mark.parametrize(
+    ("idea", "scene_name", "time", "sound"),
+    [
+        ("A teenage girl called Zoe in a red raincoat chases a robot through a rainy city at night", "City", "night",
+         "rain"),
+        ("An old fisherman named Tomas teaches his granddaughter to sail at dawn", "Harbour", "dawn", "water"),
+        ("一位年轻的女侦探在上海的雨夜追查一只会说话的猫", "Shanghai", "night", "rain"),
+        ("An elderly woman befriends a lonely dragon on a snowy mountain", "Mountain", "", "snow"),
+    ],
+)  # fmt: skip
+def test_places_time_and_weather_come_from_the_idea(idea: str, scene_name: str, time: str, sound: str) -> None:
+    _, plan, _ = plan_for(idea)
+    assert [scene.name for scene in plan.scenes] == [scene_name]  # no invented second place
+    assert not time or all(scene.time_of_day == time for scene in plan.scenes)
+    assert all(sound in shot.sound_effects.lower() for shot in plan.shots)
+
+
+@pytest.mark.parametrize(
+    ("idea", "ending"),
+    [
+        ("An elderly woman befriends a lonely dragon on a snowy mountain", "become true friends"),
+        ("A grumpy old king and a young knight fall in love in the palace garden", "admit their love"),
+        ("A teenage girl called Zoe in a red raincoat chases a robot through a rainy city at night", "catches up with"),
+        ("An old fisherman named Tomas teaches his granddaughter to sail at dawn", "can sail without any help"),
+        ("Two brothers, Leo and Sam, build a raft to cross the river", "the raft is finished"),
+        ("一位年轻的女侦探在上海的雨夜追查一只会说话的猫", "终于追上了"),
+    ],
+)  # fmt: skip
+def test_the_story_ends_the_way_the_idea_asks(idea: str, ending: str) -> None:
+    story = OfflinePlanner().write_story(idea)
+    prose = story.description.split("\nCast:")[0]
+    assert ending in prose.split("In the end, ")[-1].split("最后，")[-1]
+    assert "Cast:" in story.description
+
+
+def test_renaming_a_creature_keeps_what_it_is() -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story("A young wizard explores a haunted castle library and befriends a ghost")
+    renamed = planner.write_story("", "call the ghost Casper", story)
+    cards = {card.name: card for card in planner.plan_shots(renamed, 4).characters}
+    assert "Casper" in cards and "ghost" in cards["Casper"].identity and "translucent" in cards["Casper"].identity
+
+
+@pytest.mark.parametrize(
+    ("feedback", "field", "expected"),
+    [
+        ("the camera slowly pans left", "camera", "The camera slowly pans left."),
+        ("make her say 'hello there' instead", "dialogue", [("Mira", "hello there")]),
+        ("he says: we must leave now", "dialogue", [("Aldric", "we must leave now")]),
+        ("more dramatic music", "music", "More dramatic music."),
+        ("make it two seconds longer", "duration_s", 6.12),
+        ("make it 2 seconds shorter", "duration_s", 1.96),
+        ("make it 6 seconds", "duration_s", 6.12),
+        ("she should be smiling", "action", "Mira reads. She should be smiling."),
+    ],
+)
+def test_natural_revision_phrasing_lands_on_one_field(feedback: str, field: str, expected: object) -> None:
+    shot = ShotSpec(scene="Library", characters=["Mira", "Aldric"], action="Mira reads.",
+                    dialogue=[{"speaker": "Aldric", "text": "Hello."}], duration_s=4.04)  # fmt: skip
+    diagnosis = OfflinePlanner().diagnose_revision(describe_shot(2, shot), feedback)
+    changed = {
+        name for name in ("action", "dialogue", "camera", "sound_effects", "music", "duration_s")
+        if getattr(diagnosis, name) is not None
+    }  # fmt: skip
+    assert changed == {field}
+    value = getattr(diagnosis, field)
+    if field == "dialogue":
+        assert [(line.speaker, line.text) for line in value] == expected
+    elif field == "duration_s":
+        assert value == pytest.approx(expected)
+    else:
+        assert value == expected
+
+
+def test_shot_reference_words_are_dropped_from_the_feedback() -> None:
+    decision = OfflinePlanner().route("in shot 3 she should be smiling", "Story 'T' (version 1, confirmed).")
+    assert (decision.intent, decision.shot_number, decision.feedback) == ("revise_shot", 3, "she should be smiling")
