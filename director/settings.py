@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 BackendName = Literal["preview", "echo"]
 OffloadMode = Literal["none", "model", "group", "sequential"]
+MemoryStrategy = Literal["agent", "native"]
 
 
 class Settings(BaseSettings):
@@ -42,6 +43,11 @@ class Settings(BaseSettings):
 
     # Director behaviour
     retrieval_top_k: int = Field(default=4, ge=0, le=32)
+    memory_strategy: MemoryStrategy = Field(
+        default="agent",
+        description="agent: card entries + previous shot + retrieved shots (paper Sec. 5.3); "
+        "native: the model's own First-3 + Recent-4 of the generated history (Eq. 9)",
+    )
     review_mode: bool = False
     default_shots: int = Field(default=6, ge=1, le=200)
 

@@ -306,3 +306,18 @@ def test_bad_input_is_refused_and_changes_nothing(director_home: Path, workspace
     assert {k: v for k, v in after["files"].items() if not k.startswith("checkpoints")} == {
         k: v for k, v in before["files"].items() if not k.startswith("checkpoints")
     }
+
+
+def test_native_memory_strategy_is_first_3_plus_recent_4_of_the_history(director_home: Path) -> None:
+    nine_shots = plan(*(shot(f"Mira turns page {n}.", line="") for n in range(1, 10)))
+    session, _ = make_session(director_home, [NEW_STORY, NO_QUESTIONS, STORY, nine_shots], memory_strategy="native")
+    run(session.send("Mira reads a long book in the castle library"))
+    assert len(texts(run(session.send("Approve")), "shot_done")) == 9
+
+    state = load_project_state(session.workspace, session.project_id)
+    take_of = {s.number: s.current_take.id for s in state.shots}
+    ninth = state.shots[8].current_take.memory_sources
+    first_3_recent_4 = (1, 2, 3, 5, 6, 7, 8)
+    assert [source["label"] for source in ninth] == [f"SHOT_{n}" for n in first_3_recent_4]
+    assert [source["take_id"] for source in ninth] == [take_of[n] for n in first_3_recent_4]
+    assert state.shots[0].current_take.memory_sources == []

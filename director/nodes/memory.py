@@ -2,6 +2,8 @@
 
 Fixed entries come from the cast's character cards (reference image + reference voice). Dynamic entries are
 KOK slots of earlier takes: the previous shot first (continuity), then the retrieved R_t in relevance order.
+With `memory_strategy = "native"` the bank is instead the model's own update rule, First-3 + Recent-4 of the
+generated history (Eq. 9), with no card entries: the baseline the agent memory is compared against.
 A registered take keeps its KOK key frame and audio window on disk, so its slot is loaded, not recomputed.
 """
 
@@ -13,7 +15,7 @@ from director.nodes import emit
 from director.nodes.shot_context import ShotContext, load_shot_context, load_takes
 from director.state import DirectorContext, DirectorState
 from generator.audio import read_wav
-from generator.memory import assemble_memory, card_slot, load_image
+from generator.memory import assemble_memory, card_slot, load_image, native_bank
 from generator.types import MemorySlot, MemorySource
 from workspace.state import TakeView
 
@@ -47,15 +49,19 @@ def select_memory(
     ctx: DirectorContext, shot_ctx: ShotContext, retrieved: list[int], drop_labels: list[str]
 ) -> list[MemorySlot]:
     settings = ctx.settings
-    fixed = [
-        slot
-        for card in shot_ctx.cast(ctx)
-        if (slot := card_slot(card, width=settings.width, height=settings.height)) is not None
-    ]
     numbers = {e.current_take_id: e.number for e in shot_ctx.earlier if e.current_take_id is not None}
-    previous = shot_ctx.earlier[-1].current_take_id if shot_ctx.earlier else None
-    wanted = [(previous, PREVIOUS_SHOT)] if previous is not None else []
-    wanted += [(take_id, f"SHOT_{numbers[take_id]}") for take_id in retrieved if take_id != previous]
+    if settings.memory_strategy == "native":
+        fixed = []
+        wanted = [(take_id, f"SHOT_{number}") for take_id, number in native_bank(list(numbers.items()))]
+    else:
+        fixed = [
+            slot
+            for card in shot_ctx.cast(ctx)
+            if (slot := card_slot(card, width=settings.width, height=settings.height)) is not None
+        ]
+        previous = shot_ctx.earlier[-1].current_take_id if shot_ctx.earlier else None
+        wanted = [(previous, PREVIOUS_SHOT)] if previous is not None else []
+        wanted += [(take_id, f"SHOT_{numbers[take_id]}") for take_id in retrieved if take_id != previous]
     takes = load_takes(ctx, shot_ctx.project_id, [take_id for take_id, _ in wanted])
     dynamic = [
         slot
