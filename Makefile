@@ -30,3 +30,4 @@ bench: $(STAMP)
 	$(PY) -m bench.preview
 	$(PY) -m bench.director
 	$(PY) -m bench.export
+	$(PY) -m bench.ui

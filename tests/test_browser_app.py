@@ -6,35 +6,30 @@ Screenshots go to test-artifacts/; the time from pressing "Approve" to the first
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser_helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    STORYBOARD_CAPTIONS,
+    log_tail,
+    propose_story,
+    running_app,
+    story_idea,
+)
 
 from director.settings import Settings
 from generator.media import probe
 from workspace.db import open_workspace
 from workspace.state import load_project_state
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-IDEA = "A lighthouse keeper and a lost robot become friends during a storm. 3 shots."
+IDEA = story_idea(3)
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,48 +39,15 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe_socket:
-        probe_socket.bind(("127.0.0.1", 0))
-        return probe_socket.getsockname()[1]
-
-
-def wait_until_serving(url: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"app.py exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"app.py did not answer on {url} within {timeout_s} s")
-
-
 @pytest.fixture
 def echo_app_url(tmp_path: Path) -> Iterator[str]:
     """`python app.py` on a free port over a temporary home (preview backend, 320x192)."""
-    port = free_port()
-    env = {**os.environ, "ECHO_WIDTH": "320", "ECHO_HEIGHT": "192", "ECHO_BACKEND": "preview"}
-    env.pop("ECHO_LLM_BASE_URL", None)
-    log = (tmp_path / "app.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "app.py", "--home", str(tmp_path / "home"), "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    log_path = tmp_path / "app.log"
     try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_until_serving(url, process)
-        yield url
+        with running_app(tmp_path / "home", log_path, width=320, height=192) as url:
+            yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-        print((tmp_path / "app.log").read_text(errors="replace")[-3000:])
+        print(log_tail(log_path))
 
 
 def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
@@ -96,16 +58,10 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.set_default_timeout(60_000)
-        page.goto(echo_app_url)
-        expect(page.get_by_text("How it works")).to_be_visible()
-        captions = page.locator("#storyboard .caption-label")
+        captions = page.locator(STORYBOARD_CAPTIONS)
 
         # 1. the idea -> the Director proposes a story and asks for approval
-        page.locator("#message textarea").fill(IDEA)
-        page.locator("#send").click()
-        approve = page.locator("#option-0")
-        expect(approve).to_be_visible(timeout=120_000)
-        expect(approve).to_contain_text(re.compile("approve", re.IGNORECASE))
+        approve = propose_story(page, echo_app_url, IDEA)
         page.screenshot(path=str(ARTIFACTS / "browser-1-story.png"), full_page=True)
 
         # 2. approve -> shots appear one by one in the storyboard
