@@ -8,9 +8,13 @@ while ffmpeg encodes in parallel from a pipe.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +72,50 @@ class _Subtitle:
     end: int
     top: int
     left: int
-    alpha: np.ndarray  # h x w x 1 float32
-    color: np.ndarray  # h x w x 3 float32, premultiplied by alpha
+    alpha: np.ndarray  # h x w x 1 uint16, 0..256
+    color: np.ndarray  # h x w x 3 uint16, premultiplied by alpha (0..255 * 256)
+
+
+class _FrameBuffers:
+    """Frame arrays for successive shots that reuse the memory of earlier shots' frames nobody holds any more.
+
+    Writing into freshly allocated memory is slow on the VMs this runs on (the first touch of a page costs more
+    than rendering into it; at 1280x736 the 680 MB of a shot's frames took 1-2 s), and a caller usually drops a
+    shot's frames once it is written. A buffer is reused only when this pool holds the sole reference to it:
+    numpy views and slices reference the array that owns the memory, so frames still held anywhere stay untouched.
+    At most `max_buffers` buffers and `max_bytes` are kept.
+    """
+
+    def __init__(self, max_buffers: int = 2, max_bytes: int = 3 << 29) -> None:
+        self.max_buffers = max_buffers
+        self.max_bytes = max_bytes
+        self._buffers: list[np.ndarray] = []
+        self._lock = threading.Lock()  # two shots rendered at once must not both get one idle buffer
+
+    def take(self, shape: tuple[int, ...]) -> np.ndarray:
+        with self._lock:
+            for index in range(len(self._buffers)):
+                if self._buffers[index].shape == shape and self._unreferenced(index):
+                    return self._buffers[index]
+            buffer = np.empty(shape, dtype=np.uint8)
+            if buffer.nbytes <= self.max_bytes:
+                self._buffers.append(buffer)
+                self._shrink()
+            return buffer
+
+    def _unreferenced(self, index: int) -> bool:
+        return sys.getrefcount(self._buffers[index]) <= 2  # the list's reference and getrefcount's argument
+
+    def _shrink(self) -> None:
+        """Forget the oldest buffers (unused ones first) until the limits hold; ones in use stay with their owner."""
+        while len(self._buffers) > self.max_buffers or sum(b.nbytes for b in self._buffers) > self.max_bytes:
+            idle = [index for index in range(len(self._buffers) - 1) if self._unreferenced(index)]
+            del self._buffers[idle[0] if idle else 0]
+
+
+_FRAME_BUFFERS = _FrameBuffers()
+_RESAMPLE_BANDS = min(4, os.cpu_count() or 1)
+_RESAMPLERS = ThreadPoolExecutor(_RESAMPLE_BANDS, thread_name_prefix="preview-camera")
 
 
 class PreviewGenerator:
@@ -126,7 +172,7 @@ class PreviewGenerator:
         blinks = _blinks(figures, request)
         subtitles, unburned = _subtitles(layout, request) if self.settings.subtitles else ([], [])
 
-        frames = np.empty((request.num_frames, request.height, request.width, 3), dtype=np.uint8)
+        frames = _FRAME_BUFFERS.take((request.num_frames, request.height, request.width, 3))
         render = _render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
         video_path, audio_path = write_shot_files(
             render, request.fps, request.width, request.height, audio, SAMPLE_RATE, out_dir
@@ -313,8 +359,8 @@ def _subtitles(layout: DialogueLayout, request: ShotRequest) -> tuple[list[_Subt
         draw = ImageDraw.Draw(sprite)
         for row_index, row in enumerate(rows):
             draw.text((size // 2, size // 4 + row_index * line_height), row, font=font, fill=(255, 255, 255, 255))
-        rgba = np.asarray(sprite, dtype=np.float32) / np.float32(255)
-        alpha = rgba[..., 3:4]
+        rgba = np.asarray(sprite).astype(np.uint16)
+        alpha = rgba[..., 3:4] + (rgba[..., 3:4] >> 7)  # 0..255 -> 0..256, so blending divides by a shift
         next_start = timings[index + 1].start_s if index + 1 < len(timings) else request.duration_s
         end_s = min(timing.end_s + SUBTITLE_HOLD_S, max(next_start, timing.end_s))
         sprites.append(
@@ -324,7 +370,7 @@ def _subtitles(layout: DialogueLayout, request: ShotRequest) -> tuple[list[_Subt
                 top=request.height - height - request.height // 14,
                 left=(request.width - sprite.width) // 2,
                 alpha=alpha,
-                color=rgba[..., :3] * alpha * np.float32(255),
+                color=rgba[..., :3] * alpha,
             )
         )
     return sprites, unburned
@@ -340,14 +386,23 @@ def _render_frames(
     frames: np.ndarray,
     report: ProgressCallback,
 ) -> Iterator[np.ndarray]:
-    """Fill `frames` one by one, yielding each as it is ready (ffmpeg encodes while the next is drawn)."""
+    """Fill `frames` one by one, yielding each as it is ready (ffmpeg encodes while the next is drawn).
+
+    The world stays one PIL image for the whole shot: a frame pastes the face patches that changed and resamples
+    the camera box straight from it, with no per-frame array conversion of the world.
+    """
     count = len(frames)
+    canvas = Image.fromarray(world)
+    patch_images = {id(patch): Image.fromarray(patch) for figure in figures for patch in figure.patches}
+    pasted: dict[str, int] = {}  # card id -> id of the patch its face shows now
     for index in range(count):
         for figure in figures:
-            left, top, right, bottom = figure.head_box
-            patch = figure.patch(int(mouths[figure.card.id][index]), bool(blinks[figure.card.id][index]))
-            world[top:bottom, left:right] = patch
-        _camera(world, boxes[index], frames[index])
+            card_id = figure.card.id
+            patch = id(figure.patch(int(mouths[card_id][index]), bool(blinks[card_id][index])))
+            if pasted.get(card_id) != patch:
+                canvas.paste(patch_images[patch], figure.head_box[:2])
+                pasted[card_id] = patch
+        _camera(canvas, boxes[index], frames[index])
         for subtitle in subtitles:
             if subtitle.start <= index < subtitle.end:
                 region = frames[
@@ -355,22 +410,26 @@ def _render_frames(
                     subtitle.top : subtitle.top + subtitle.alpha.shape[0],
                     subtitle.left : subtitle.left + subtitle.alpha.shape[1],
                 ]
-                region[:] = (region * (1 - subtitle.alpha) + subtitle.color).astype(np.uint8)
+                region[:] = (region * (256 - subtitle.alpha) + subtitle.color) >> 8
         if index % 24 == 0:
             report(0.2 + 0.75 * index / count, f"frame {index + 1}/{count}")
         yield frames[index]
 
 
-def _camera(world: np.ndarray, box: np.ndarray, out: np.ndarray) -> None:
-    """Copy the camera box of the world into `out`: a plain slice at whole pixels, else a bilinear resample."""
+def _camera(world: Image.Image, box: np.ndarray, out: np.ndarray) -> None:
+    """Copy the camera box of the world into `out`: a plain crop at whole pixels, else a bilinear resample split
+    into horizontal bands resampled in parallel (PIL releases the GIL while it resamples)."""
     out_h, out_w = out.shape[:2]
     left, top, right, bottom = (float(v) for v in box)
     if abs(right - left - out_w) < 1e-6 and left.is_integer() and top.is_integer():
-        out[:] = world[int(top) : int(top) + out_h, int(left) : int(left) + out_w]
+        out[:] = np.asarray(world.crop((int(left), int(top), int(left) + out_w, int(top) + out_h)))
         return
-    x0, y0 = int(left), int(top)
-    x1, y1 = min(world.shape[1], int(np.ceil(right)) + 1), min(world.shape[0], int(np.ceil(bottom)) + 1)
-    region = Image.fromarray(world[y0:y1, x0:x1])
-    box_in_region = (left - x0, top - y0, right - x0, bottom - y0)
-    scaled = region.resize((out_w, out_h), Image.Resampling.BILINEAR, box=box_in_region)
-    out[:] = np.asarray(scaled)
+    row_height = (bottom - top) / out_h
+    bands = min(_RESAMPLE_BANDS, out_h)
+    edges = [out_h * band // bands for band in range(bands + 1)]
+
+    def resample(first: int, last: int) -> None:
+        band_box = (left, top + first * row_height, right, top + last * row_height)
+        out[first:last] = np.asarray(world.resize((out_w, last - first), Image.Resampling.BILINEAR, box=band_box))
+
+    list(_RESAMPLERS.map(resample, edges[:-1], edges[1:]))

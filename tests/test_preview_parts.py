@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 from preview_helpers import MARA, TOM
 
+from generator.preview import _FrameBuffers
 from generator.preview_camera import crop_boxes, parse_camera, world_size
 from generator.preview_figures import COLORS, read_look
 from generator.preview_scene import choose_lighting, choose_setting
 from generator.preview_sound import (
     PEAK_CEILING,
     SpokenLine,
+    _moving_average,
     ambience,
     layout_dialogue,
     mix,
@@ -116,3 +118,27 @@ def test_figure_look_comes_from_the_card() -> None:
     assert tom.height > mara.height
     child = read_look(MARA.model_copy(update={"identity": "a 7-year-old girl", "clothing": "a yellow dress"}))
     assert child.height < mara.height and child.skirt and child.top == COLORS["yellow"]
+
+
+@pytest.mark.parametrize(("size", "window"), [(1000, 7), (1000, 8), (22050, 3307), (5, 1)])
+def test_ducking_average_matches_a_box_convolution(size: int, window: int) -> None:
+    speaking = np.random.default_rng(size + window).random(size) > 0.6
+    expected = np.convolve(speaking.astype(np.float64), np.ones(window) / window, mode="same")
+    assert np.allclose(_moving_average(speaking, window), expected, atol=1e-9)
+
+
+def test_frame_buffers_reuse_only_memory_nobody_holds() -> None:
+    buffers = _FrameBuffers(max_buffers=2, max_bytes=4096)
+    first = buffers.take((2, 8, 8, 3))
+    address = first.__array_interface__["data"][0]
+    view = first[1]
+    del first
+    second = buffers.take((2, 8, 8, 3))
+    assert not np.shares_memory(second, view)  # the slice still holds the first buffer
+    del view
+    third = buffers.take((2, 8, 8, 3))
+    assert third.__array_interface__["data"][0] == address and not np.shares_memory(second, third)
+    assert buffers.take((1, 8, 8, 3)).shape == (1, 8, 8, 3)  # another shape: new memory, oldest buffer forgotten
+    big = buffers.take((40, 8, 8, 3))  # over max_bytes: handed out, never pooled
+    del big
+    assert buffers.take((40, 8, 8, 3)).shape == (40, 8, 8, 3)

@@ -239,3 +239,19 @@ def test_a_larger_frame_size_renders(preview_generator: PreviewGenerator, tmp_pa
     )
     info = probe(shot.video_path)
     assert (info.width, info.height, info.num_frames) == (1280, 736, 25)
+
+
+def test_frames_still_held_are_never_overwritten_by_later_shots(
+    preview_generator: PreviewGenerator, tmp_path: Path
+) -> None:
+    first = preview_generator.generate(shot_request(), [], out_dir=tmp_path / "a")
+    kept = first.frames.copy()
+    other = preview_generator.generate(shot_request(seed=7, camera="pan left"), [], out_dir=tmp_path / "b")
+    assert not np.shares_memory(first.frames, other.frames) and np.array_equal(first.frames, kept)
+    view = first.frames[30]  # a slice outlives its shot
+    del first
+    preview_generator.generate(shot_request(seed=8, camera="zoom out"), [], out_dir=tmp_path / "c")
+    assert np.array_equal(view, kept[30])
+    del view, other
+    reused = preview_generator.generate(shot_request(), [], out_dir=tmp_path / "d")  # into an earlier shot's memory
+    assert np.array_equal(reused.frames, kept)
