@@ -30,6 +30,7 @@ from director.schemas import (
     ShotPlanDraft,
     StoryDraft,
 )
+from director.shot_count import without_shot_count
 from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, nearest_frame_count
 
 MAX_MESSAGE_CHARS = 100_000
@@ -121,8 +122,26 @@ _MUSIC = re.compile(r"\bmusic\b|\bscore\b|\bsong\b|soundtrack|melody|\bbgm\b|sil
 _SOUND = re.compile(r"\bsounds?\b|noise|footsteps|\brain\b|thunder|\bwind\b|birds?|音效|声音", re.IGNORECASE)
 _LONGER = re.compile(r"\blonger\b|\bslower\b|长一点|更长", re.IGNORECASE)
 _SHORTER = re.compile(r"\bshorter\b|\bquicker\b|\bfaster\b|短一点|更短", re.IGNORECASE)
-_NUMBER_WORDS = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                 "nine": 9, "half a": 0.5, "a half": 0.5, "一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5}
+_NUMBER_WORDS = {
+    "one": 1,
+    "a": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "half a": 0.5,
+    "a half": 0.5,
+    "一": 1,
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+}
 _SECONDS = re.compile(
     rf"(?P<seconds>\d+(?:\.\d+)?|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})\s*"
     r"(?:s|sec|secs|seconds?|秒(?:钟)?)(?!\w)\s*(?P<relative>longer|more|shorter|less|长|短)?",
@@ -191,7 +210,11 @@ class OfflinePlanner:
         if previous is None:
             text = _checked_text(idea, "idea")
             screenplay = parse_screenplay(text)
-            draft = _story_from_screenplay(text) if screenplay is not None else write_story_from_idea(text)
+            draft = (
+                _story_from_screenplay(text)
+                if screenplay is not None
+                else write_story_from_idea(without_shot_count(text) or text)
+            )
         else:
             draft = previous
         if feedback.strip():

@@ -6,7 +6,6 @@ same conversation, the same pending question, and continues an interrupted gener
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from director.errors import EchoError
 from director.planner import Planner, get_planner
 from director.schemas import RouteDecision
 from director.settings import Settings
+from director.shot_count import requested_shot_count
 from director.state import ChatTurn, DirectorContext, DirectorEvent, turn
 from generator.types import Generator
 from tools.base import Toolbox
@@ -177,7 +177,7 @@ class DirectorSession:
             "forced_decision": decision.model_dump() if decision else None,
             "auto_approve": auto_approve,
         }
-        requested = num_shots or _requested_shots(text)
+        requested = num_shots or requested_shot_count(text)
         if requested:  # a later message without a count keeps the one asked for earlier
             graph_input["num_shots"] = requested
         return graph_input
@@ -204,12 +204,3 @@ class DirectorSession:
         except ValidationError as error:
             yield DirectorEvent(kind="error", text=f"invalid value: {_validation_text(error)}")
         yield DirectorEvent(kind="done")
-
-
-_SHOT_COUNT = re.compile(r"\b(\d{1,3})\s*(?:shots?\b|镜头|个镜头)", re.IGNORECASE)
-
-
-def _requested_shots(text: str) -> int | None:
-    """'a 12 shot film about ...' -> 12; the plan stage falls back to settings.default_shots."""
-    match = _SHOT_COUNT.search(text)
-    return int(match.group(1)) if match and 1 <= int(match.group(1)) <= 200 else None
