@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw
 
+from generator.preview_creatures import (
+    DEFAULT_COATS,
+    EYE_COLORS,
+    Creature,
+    creature_word,
+    draw_creature_face,
+    head_box,
+    paint_creature,
+    scale_of,
+)
 from generator.preview_scene import FEET_LINE, Backdrop
 from generator.types import CharacterInShot
 
@@ -52,7 +62,15 @@ COLORS: dict[str, RGB] = {
     "silver": (185, 190, 195),
     "black": (35, 35, 40),
     "charcoal": (60, 62, 66),
+    "emerald": (40, 140, 80),
+    "copper": (184, 115, 51),
+    "bronze": (160, 110, 55),
+    "ginger": (215, 130, 50),
+    "scarlet": (200, 35, 35),
+    "ivory": (240, 235, 215),
 }
+_ZH_COLORS = {"黑": "black", "白": "white", "棕": "brown", "红": "red", "灰": "grey", "金": "gold", "银": "silver"}
+_ZH_COLORS |= {"绿": "green", "蓝": "blue", "黄": "yellow", "橙": "orange", "紫": "purple", "粉": "pink"}
 _COLOR_WORD = re.compile(r"\b(" + "|".join(sorted(COLORS, key=len, reverse=True)) + r")\b")
 HAIR_COLORS: dict[str, RGB] = {
     "black": (25, 22, 22),
@@ -102,6 +120,7 @@ class Look:
     hat: RGB | None
     glasses: bool
     beard: bool
+    creature: Creature | None = None  # a robot, ghost, animal or dragon; None for a person
 
 
 @dataclass
@@ -154,8 +173,10 @@ def read_look(card: CharacterInShot) -> Look:
     clothes = [COLORS[word] for word in _COLOR_WORD.findall(clothing)]
     top = clothes[0] if clothes else tuple(int(v) for v in (np.frombuffer(digest[2:5], np.uint8) // 2 + 60))
     bottom = clothes[1] if len(clothes) > 1 else _BOTTOMS[digest[5] % len(_BOTTOMS)]
+    creature = _read_creature(card.identity, person, digest)
     return Look(
-        height=height,
+        height=height if creature is None else FIGURE_HEIGHT * scale_of(creature.species) * _size_factor(person),
+        creature=creature,
         width=width,
         skin=skin,
         hair=hair,
@@ -171,6 +192,34 @@ def read_look(card: CharacterInShot) -> Look:
     )
 
 
+def _read_creature(identity: str, person: str, digest: bytes) -> Creature | None:
+    """The kind from the identity's opening words; the body colour is the first colour the card names."""
+    found = creature_word(identity)
+    if found is None:
+        return None
+    kind, species = found
+    said_zh = [_ZH_COLORS[char] for char in re.findall(r"(\w)色", person) if char in _ZH_COLORS]
+    colours = _COLOR_WORD.findall(person) or said_zh
+    defaults = DEFAULT_COATS[species]
+    glowing = re.search(r"\bglowing (\w+)", person)
+    glow = COLORS.get(glowing[1]) if glowing else None
+    return Creature(
+        kind=kind,
+        species=species,
+        coat=COLORS[colours[0]] if colours else defaults[digest[6] % len(defaults)],
+        glow=glow or ((90, 220, 255) if kind == "robot" else EYE_COLORS.get(species, (120, 85, 50))),
+        one_eye=bool(re.search(r"\b(one|single) (?:\w+ ){0,2}eyes?\b|\bcyclops\b|独眼", person)),
+    )
+
+
+def _size_factor(person: str) -> float:
+    if re.search(r"\b(huge|giant|enormous|towering|massive)\b|巨大", person):
+        return 1.3
+    if re.search(r"\b(tiny|small|little)\b|小", person):
+        return 0.85
+    return 1.0
+
+
 def place_figures(cards: list[CharacterInShot], world_width: int, world_height: int) -> list[Figure]:
     """One figure centred looking at the camera, two at the thirds looking at each other."""
     xs = {0: [], 1: [0.5], 2: [0.36, 0.64]}[len(cards)]
@@ -182,6 +231,8 @@ def place_figures(cards: list[CharacterInShot], world_width: int, world_height: 
         head = height * 0.24
         cx, top = fraction * world_width, FEET_LINE * world_height - height
         box = (round(cx - head * 0.42), round(top), round(cx + head * 0.42), round(top + head))
+        if look.creature is not None:
+            box = head_box(look.creature, cx, FEET_LINE * world_height, height, facing)
         figures.append(Figure(card=card, look=look, center_x=cx, head_box=box, facing=facing))
     return figures
 
@@ -193,6 +244,11 @@ def paint_bodies(image: Image.Image, figures: list[Figure], world_height: int) -
         look, cx = figure.look, figure.center_x
         height = look.height * world_height
         feet = FEET_LINE * world_height
+        if look.creature is not None:
+            paint_creature(image, look.creature, cx, feet, height, figure.head_box, figure.facing)
+            if figure.face is not None:
+                _paste_face(image, figure)
+            continue
         left, top, right, bottom = figure.head_box
         head_h = bottom - top
         shoulders = bottom + head_h * 0.12
@@ -302,6 +358,9 @@ def _draw_face(draw: ImageDraw.ImageDraw, figure: Figure, size: tuple[int, int],
     mouth_w = width * 0.26
     open_h = height * 0.035 * level
     dark = (60, 25, 25)
+    if figure.face is None and figure.look.creature is not None:
+        draw_creature_face(draw, figure.look.creature, size, level, blink, figure.facing)
+        return
     if figure.face is None:
         eye_y, eye_dx, eye_r = height * 0.45, width * 0.18, max(1.5, width * 0.06)
         for side in (-1, 1):

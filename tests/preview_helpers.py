@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.preview_camera import world_size
+from generator.preview_figures import Figure
 from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest
 
 MARA = CharacterInShot(
@@ -53,3 +55,16 @@ def frame_rms(wave: np.ndarray, sample_rate: int, hop_s: float = 0.01) -> np.nda
 
 def segment(wave: np.ndarray, sample_rate: int, start_s: float, end_s: float) -> np.ndarray:
     return wave[int(start_s * sample_rate) : int(end_s * sample_rate)]
+
+
+def mouth_region(figure: Figure, width: int, height: int) -> tuple[slice, slice]:
+    """The lower part of a face in output pixels, for the static wide framing (world crop centred)."""
+    world_width, world_height = world_size(width, height)
+    left, top, right, bottom = figure.head_box
+    dx, dy = (world_width - width) // 2, (world_height - height) // 2
+    return slice(round(top + 0.62 * (bottom - top)) - dy, bottom - dy), slice(left - dx, right - dx)
+
+
+def motion(frames: np.ndarray, region: tuple[slice, slice]) -> float:
+    crop = frames[:, region[0], region[1]].astype(np.float32)
+    return float(np.abs(np.diff(crop, axis=0)).mean())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from preview_helpers import MARA, TOM, frame_rms, segment, shot_request
+from preview_helpers import MARA, TOM, frame_rms, motion, mouth_region, segment, shot_request
 
 from director.settings import Settings
 from generator.audio import read_wav
@@ -14,7 +14,7 @@ from generator.media import probe, read_frames, save_png
 from generator.memory import card_slot
 from generator.preview import PreviewGenerator
 from generator.preview_camera import world_size
-from generator.preview_figures import Figure, place_figures
+from generator.preview_figures import place_figures
 from generator.registry import get_generator
 from generator.speech import estimate_pitch_hz
 from generator.types import DialogueLine, Generator, SceneInShot
@@ -141,24 +141,11 @@ def test_mouths_move_only_while_their_character_speaks(preview_generator: Previe
     shot = preview_generator.generate(request, [], out_dir=tmp_path)
     first, second = shot.dialogue_timings
     figures = place_figures(request.characters, *world_size(request.width, request.height))
-    mara_mouth, tom_mouth = (_mouth_region(figure, request.width, request.height) for figure in figures)
+    mara_mouth, tom_mouth = (mouth_region(figure, request.width, request.height) for figure in figures)
     during_mara = shot.frames[int(first.start_s * 25) + 2 : int(first.end_s * 25) - 2]
     during_tom = shot.frames[int(second.start_s * 25) + 2 : int(second.end_s * 25) - 2]
-    assert _motion(during_mara, mara_mouth) > 0.2 and _motion(during_mara, tom_mouth) == 0
-    assert _motion(during_tom, tom_mouth) > 0.2 and _motion(during_tom, mara_mouth) == 0
-
-
-def _mouth_region(figure: Figure, width: int, height: int) -> tuple[slice, slice]:
-    """The lower part of a face in output pixels, for the static wide framing (world crop centred)."""
-    world_width, world_height = world_size(width, height)
-    left, top, right, bottom = figure.head_box
-    dx, dy = (world_width - width) // 2, (world_height - height) // 2
-    return slice(round(top + 0.62 * (bottom - top)) - dy, bottom - dy), slice(left - dx, right - dx)
-
-
-def _motion(frames: np.ndarray, region: tuple[slice, slice]) -> float:
-    crop = frames[:, region[0], region[1]].astype(np.float32)
-    return float(np.abs(np.diff(crop, axis=0)).mean())
+    assert motion(during_mara, mara_mouth) > 0.2 and motion(during_mara, tom_mouth) == 0
+    assert motion(during_tom, tom_mouth) > 0.2 and motion(during_tom, mara_mouth) == 0
 
 
 def test_camera_moves_change_the_framing(preview_generator: PreviewGenerator, tmp_path: Path) -> None:
