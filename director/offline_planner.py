@@ -1,7 +1,8 @@
 """The built-in planner used when no LLM endpoint is configured: deterministic rules over the user's text.
 
 Routing is a table of patterns; stories and shot plans come from director/offline_story.py (one-line ideas) and
-director/offline_screenplay.py (pasted screenplays); revision feedback is mapped to condition fields by keywords.
+director/offline_screenplay.py (pasted screenplays); director/offline_revision.py maps revision feedback to condition
+fields clause by clause.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 
 from director.errors import EchoError
-from director.offline_cast import gender_of
+from director.offline_revision import diagnose_feedback, summary_dialogue, summary_fields, summary_seconds
 from director.offline_screenplay import parse_screenplay, plan_from_screenplay
 from director.offline_story import (
     derive_concept,
@@ -20,18 +21,17 @@ from director.offline_story import (
     write_story_from_idea,
 )
 from director.offline_story_edits import apply_story_feedback
-from director.offline_timing import MAX_SHOT_S, has_cjk, shot_seconds, speech_seconds
+from director.offline_timing import has_cjk, speech_seconds
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,
-    DialogueSpec,
     RevisionDiagnosis,
     RouteDecision,
     ShotPlanDraft,
     StoryDraft,
 )
 from director.shot_count import without_shot_count
-from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, nearest_frame_count
+from generator.types import MAX_CHARACTERS_PER_SHOT
 
 MAX_MESSAGE_CHARS = 100_000
 MAX_SHOTS = 200
@@ -109,49 +109,6 @@ _GENERIC_WORDS = frozenset(
         "awesome", "fun", "my"
     ]
 )  # fmt: skip
-_CAMERA = re.compile(
-    r"close[- ]?up|wide(?: shot)?|\bpan(?:s|ned|ning)?\b|zoom|tracking|\btracks?\b|dolly|angle|overhead|aerial|"
-    r"handheld|push(?:es)?[- ]in|pull(?:s)? back|static|\btilt|crane|\borbit|\bpov\b|over[- ]the[- ]shoulder|"
-    r"two[- ]shot|\bcamera\b|\blens\b|framing|特写|远景|全景|跟拍|俯拍|仰拍|镜头.{0,4}(?:推|拉|摇|移)",
-    re.IGNORECASE,
-)
-_QUOTED = re.compile(r"[\"“「](?P<text>[^\"”」]+)[\"”」]|(?<!\w)['‘](?P<single>[^'’]+?)['’](?!\w)")
-_SAY = re.compile(r"\b(?:says|saying|say|line should be)\s*[:,]?\s*(?P<text>.+)$|说[:：]?\s*(?P<zh>.+)$", re.IGNORECASE)
-_SPEAKER_PRONOUN = re.compile(r"\b(?P<pronoun>she|her|he|him|his)\b", re.IGNORECASE)
-_MUSIC = re.compile(r"\bmusic\b|\bscore\b|\bsong\b|soundtrack|melody|\bbgm\b|silence|silent|配乐|音乐", re.IGNORECASE)
-_SOUND = re.compile(r"\bsounds?\b|noise|footsteps|\brain\b|thunder|\bwind\b|birds?|音效|声音", re.IGNORECASE)
-_LONGER = re.compile(r"\blonger\b|\bslower\b|长一点|更长", re.IGNORECASE)
-_SHORTER = re.compile(r"\bshorter\b|\bquicker\b|\bfaster\b|短一点|更短", re.IGNORECASE)
-_NUMBER_WORDS = {
-    "one": 1,
-    "a": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "half a": 0.5,
-    "a half": 0.5,
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-}
-_SECONDS = re.compile(
-    rf"(?P<seconds>\d+(?:\.\d+)?|{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})\s*"
-    r"(?:s|sec|secs|seconds?|秒(?:钟)?)(?!\w)\s*(?P<relative>longer|more|shorter|less|长|短)?",
-    re.IGNORECASE,
-)
-_REQUEST_OPENER = re.compile(
-    r"^(?:please\s+)?(?:make it|use|try|give it|change (?:it|the \w+) to|switch to)\s+(?:an?\s+)?", re.IGNORECASE
-)
-_SUMMARY_FIELD = re.compile(r"^(?P<key>[a-z_]+):[ \t]*(?P<value>[^\n]*)$", re.MULTILINE)
-_SUMMARY_LINE = re.compile(r"(?P<speaker>[^|:]+):\s*\"(?P<text>[^\"]*)\"")
 
 
 class OfflinePlanner:
@@ -231,30 +188,10 @@ class OfflinePlanner:
         return plan_from_story(story, num_shots or self.default_shots)
 
     def diagnose_revision(self, shot_summary: str, feedback: str) -> RevisionDiagnosis:
-        text = _checked_text(feedback, "feedback")
-        shot = _summary_fields(shot_summary)
-        changes: dict[str, object] = {}
-        if _CAMERA.search(text):
-            changes["camera"] = _clause(text, _CAMERA)
-        if dialogue := _new_dialogue(text, shot):
-            changes["dialogue"] = dialogue
-        if _MUSIC.search(text):
-            changes["music"] = _clause(text, _MUSIC)
-        if _SOUND.search(text) and "dialogue" not in changes:
-            changes["sound_effects"] = _clause(text, _SOUND)
-        if (duration := _new_duration(text, shot, changes.get("dialogue"))) is not None:
-            changes["duration_s"] = duration
-        if not changes:
-            previous = shot.get("action", "").strip()
-            sentence = _sentence(text)
-            changes["action"] = f"{previous} {sentence}".strip() if previous else sentence
-        fields = ", ".join(name.replace("_s", "").replace("_", " ") for name in changes)
-        return RevisionDiagnosis(
-            diagnosis=f"The feedback changes the shot's {fields}; everything else stays.", **changes
-        )
+        return diagnose_feedback(shot_summary, _checked_text(feedback, "feedback"))
 
     def critique(self, shot_summary: str, prompt: str) -> CritiqueVerdict:
-        shot = _summary_fields(shot_summary)
+        shot = summary_fields(shot_summary)
         issues: list[str] = []
         anchors = sorted(set(re.findall(r"\bID_[A-Z]{1,2}\b", prompt)))
         if len(anchors) > MAX_CHARACTERS_PER_SHOT:
@@ -263,8 +200,8 @@ class OfflinePlanner:
             issues.append(f"the prompt has {len(prompt)} characters; shorten it to {MAX_PROMPT_CHARS}")
         if prompt and not re.search(r"music|bgm", prompt, re.IGNORECASE):
             issues.append("the prompt has no background-music statement")
-        speech = sum(speech_seconds(line.text) for line in _summary_dialogue(shot))
-        duration = _float(shot.get("duration_s"))
+        speech = sum(speech_seconds(line.text) for line in summary_dialogue(shot))
+        duration = summary_seconds(shot)
         if duration and speech > duration:
             issues.append(f"{speech:.1f} s of dialogue does not fit the {duration:g} s shot; shorten it or lengthen it")
         return CritiqueVerdict(ok=not issues, issues=issues)
@@ -336,80 +273,3 @@ def _story_from_screenplay(text: str) -> StoryDraft:
         screenplay=text,
         language="zh" if has_cjk(text) else "en",
     )
-
-
-def _summary_fields(summary: str) -> dict[str, str]:
-    return {match["key"]: match["value"].strip() for match in _SUMMARY_FIELD.finditer(summary or "")}
-
-
-def _summary_dialogue(shot: dict[str, str]) -> list[DialogueSpec]:
-    return [
-        DialogueSpec(speaker=match["speaker"].strip(), text=match["text"])
-        for match in _SUMMARY_LINE.finditer(shot.get("dialogue", ""))
-        if match["text"].strip()
-    ]
-
-
-def _new_dialogue(text: str, shot: dict[str, str]) -> list[DialogueSpec] | None:
-    quoted = _QUOTED.search(text)
-    said = _SAY.search(text)
-    if quoted is None and said is None:
-        return None
-    line = (quoted["text"] or quoted["single"]) if quoted else (said["text"] or said["zh"])
-    line = line.strip().strip("\"“”'‘’「」")
-    characters = [name.strip() for name in shot.get("characters", "").split(",") if name.strip() not in ("", "none")]
-    current = _summary_dialogue(shot)
-    named = [name for name in characters if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
-    if not named and (pronoun := _SPEAKER_PRONOUN.search(text)):
-        wanted = "female" if pronoun["pronoun"].lower() in ("she", "her") else "male"
-        named = [name for name in characters if gender_of(name, None, "", "") == wanted]
-    speaker = named[0] if named else (current[0].speaker if current else (characters[0] if characters else ""))
-    if not speaker or not line:
-        return None
-    return [DialogueSpec(speaker=speaker, text=line)]
-
-
-def _new_duration(text: str, shot: dict[str, str], dialogue: object) -> float | None:
-    current = _float(shot.get("duration_s")) or 5.0
-    wanted: float | None = None
-    if match := _SECONDS.search(text):
-        amount = match["seconds"].lower()
-        seconds = float(amount) if amount[0].isdigit() else float(_NUMBER_WORDS[amount])
-        relative = (match["relative"] or "").lower()
-        if relative or _LONGER.search(text) or _SHORTER.search(text):
-            shorter = relative in ("shorter", "less", "短") or (not relative and bool(_SHORTER.search(text)))
-            wanted = current - seconds if shorter else current + seconds
-        else:
-            wanted = seconds
-    elif _LONGER.search(text):
-        wanted = current + 2.0
-    elif _SHORTER.search(text):
-        wanted = current - 2.0
-    if isinstance(dialogue, list):
-        needed = shot_seconds(sum(speech_seconds(line.text) for line in dialogue))
-        if needed > (wanted or current):
-            wanted = needed
-    if wanted is None:
-        return None
-    return nearest_frame_count(min(max(wanted, 1.0), MAX_SHOT_S)) / FPS
-
-
-def _clause(text: str, pattern: re.Pattern[str]) -> str:
-    """The part of the feedback (split at commas, 'and', ';') that mentions the pattern, without 'make it a'."""
-    for clause in re.split(r"[,;，；]|\band\b|\bbut\b", text):
-        if pattern.search(clause):
-            return _sentence(_REQUEST_OPENER.sub("", clause.strip()))
-    return _sentence(text)
-
-
-def _sentence(text: str) -> str:
-    text = " ".join(text.split()).strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + ("。" if has_cjk(text[-1:]) else ".")
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from director.nodes import CRASH_ENV
+from director.nodes.revise import shot_list
 from director.settings import Settings
 from workspace.db import open_workspace
 from workspace.history import HistoryManager
@@ -83,7 +84,7 @@ def test_make_twelve_shots_then_revise_one(tmp_path: Path) -> None:
     old_fifth = state.shots[4].current_take
     revised = echo_director(home, "revise", "1", "--shot", "5", "slow pan to the left")
     assert revised.returncode == 0, revised.stderr
-    assert "Regenerate the stale shots" in revised.stdout
+    assert "Regenerate stale shot" in revised.stdout
 
     after = project_state(home)
     assert after.shots[4].current_take.version == 2 and "pan" in after.shots[4].camera
@@ -100,6 +101,7 @@ def test_make_twelve_shots_then_revise_one(tmp_path: Path) -> None:
         workspace.close()
     assert (revision.from_take_id, revision.to_take_id) == (old_fifth.id, after.shots[4].current_take.id)
     assert dependents and 6 in dependents and min(dependents) > 5
+    assert f"Regenerate stale {shot_list(dependents)} now?" in revised.stdout
     assert [s.number for s in after.shots if s.status == "stale"] == dependents
     assert_no_orphans(home)
 

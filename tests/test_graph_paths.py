@@ -157,7 +157,10 @@ def test_revision_replaces_one_take_and_marks_dependents_stale(director_home: Pa
 
     events = run(session.revise(1, "slower, creeping camera"))
     assert texts(events, "shot_done") == ["Shot 1 is ready (take 2)."]
-    assert texts(events, "question") == ["Regenerate the stale shots 2, 3 now?"]
+    assert texts(events, "question") == ["Regenerate stale shots 2 and 3 now?"]
+    assert texts(events, "message")[-1] == (
+        "Shot 1 is revised. The camera should creep in. Shots 2 and 3 remembered the old take and are now stale."
+    )
 
     after = load_project_state(session.workspace, session.project_id)
     assert after.shots[0].current_take.version == 2 and after.shots[0].camera == "slow dolly in"
@@ -287,7 +290,7 @@ def test_edit_card_marks_the_shots_that_show_it_stale(director_home: Path) -> No
     state = load_project_state(session.workspace, session.project_id)
     assert state.character("ID_A").clothing == "A red velvet cloak."
     assert [s.status for s in state.shots] == ["stale", "stale", "stale"]
-    assert texts(events, "question") == ["Regenerate the stale shots 1, 2, 3 now?"]
+    assert texts(events, "question") == ["Regenerate stale shots 1, 2 and 3 now?"]
 
 
 def test_bad_input_is_refused_and_changes_nothing(director_home: Path, workspace_snapshot: Any) -> None:

@@ -9,7 +9,7 @@ import pytest
 from director.errors import EchoError
 from director.offline_planner import OfflinePlanner
 from director.offline_timing import speech_seconds
-from director.schemas import CharacterSpec, ShotPlanDraft, ShotSpec, StoryDraft
+from director.schemas import CharacterSpec, RevisionDiagnosis, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.types import FPS, check_frame_count
 
 IDEAS = [
@@ -484,3 +484,78 @@ def test_natural_revision_phrasing_lands_on_one_field(feedback: str, field: str,
 def test_shot_reference_words_are_dropped_from_the_feedback() -> None:
     decision = OfflinePlanner().route("in shot 3 she should be smiling", "Story 'T' (version 1, confirmed).")
     assert (decision.intent, decision.shot_number, decision.feedback) == ("revise_shot", 3, "she should be smiling")
+
+
+STORM_SHOT = ShotSpec(
+    scene="Coast",
+    characters=["Mira", "Aldric"],
+    action="Mira stands on the cliff.",
+    dialogue=[{"speaker": "Aldric", "text": "Hello."}],
+    camera="static wide shot",
+    duration_s=4.04,
+)
+CHANGED_FIELDS = ("action", "dialogue", "camera", "sound_effects", "music", "duration_s")
+
+
+def changed_fields(diagnosis: RevisionDiagnosis) -> set[str]:
+    return {name for name in CHANGED_FIELDS if getattr(diagnosis, name) is not None}
+
+
+def test_two_part_feedback_changes_both_fields() -> None:
+    diagnosis = OfflinePlanner().diagnose_revision(
+        describe_shot(2, STORM_SHOT), "Make the storm darker and move the camera closer"
+    )
+    assert changed_fields(diagnosis) == {"action", "camera"}
+    assert diagnosis.action == "Mira stands on the cliff. Make the storm darker."
+    assert diagnosis.camera == "Move the camera closer."
+    assert diagnosis.diagnosis == "The feedback changes the camera and the action; everything else stays."
+
+
+@pytest.mark.parametrize(
+    ("feedback", "expected"),
+    [
+        (
+            "Make the storm darker, move the camera closer and make it two seconds longer",
+            {"action": "Mira stands on the cliff. Make the storm darker.", "camera": "Move the camera closer.",
+             "duration_s": 6.12},
+        ),
+        (
+            'she should look surprised and say "oh no, not again", then use a close-up',
+            {"action": "Mira stands on the cliff. She should look surprised.", "camera": "Close-up.",
+             "dialogue": [("Mira", "oh no, not again")]},
+        ),
+        (
+            "dark and moody music; also add rain sounds. Then make it 6 seconds",
+            {"music": "Dark and moody music.", "sound_effects": "Add rain sounds.", "duration_s": 6.12},
+        ),
+        (
+            "把风暴变暗一点，镜头推近并且配乐更紧张",
+            {"action": "Mira stands on the cliff. 把风暴变暗一点。", "camera": "镜头推近。", "music": "配乐更紧张。"},
+        ),
+    ],
+)  # fmt: skip
+def test_three_part_feedback_lands_each_clause_on_its_field(feedback: str, expected: dict[str, object]) -> None:
+    diagnosis = OfflinePlanner().diagnose_revision(describe_shot(2, STORM_SHOT), feedback)
+    assert changed_fields(diagnosis) == set(expected)
+    for name, value in expected.items():
+        got = getattr(diagnosis, name)
+        if name == "dialogue":
+            assert [(line.speaker, line.text) for line in got] == value
+        else:
+            assert got == pytest.approx(value) if name == "duration_s" else got == value
+    named = {"sound_effects": "the sound effects", "duration_s": "the duration"}
+    assert all(named.get(name, f"the {name}") in diagnosis.diagnosis for name in expected)
+
+
+def test_clauses_on_one_field_are_combined_into_one_sentence() -> None:
+    planner = OfflinePlanner()
+    summary = describe_shot(2, STORM_SHOT)
+    both = planner.diagnose_revision(summary, "she should smile and wave. Make the sky darker")
+    assert changed_fields(both) == {"action"}
+    assert both.action == "Mira stands on the cliff. She should smile and wave and make the sky darker."
+    assert both.diagnosis == "The feedback changes the action; everything else stays."
+    camera = planner.diagnose_revision(summary, "slow and steady pan, also a close-up")
+    assert changed_fields(camera) == {"camera"} and camera.camera == "Slow and steady pan and a close-up."
+    weather = planner.diagnose_revision(summary, "heavier rain and a darker sky, with thunder sounds")
+    assert weather.sound_effects == "With thunder sounds."
+    assert weather.action == "Mira stands on the cliff. Heavier rain and a darker sky."

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from director.nodes import say
+from director.nodes.revise import shot_list
 from director.state import DirectorContext, DirectorState
 from workspace.state import CharacterView, ProjectState, SceneView, load_project_state
 
@@ -98,7 +99,11 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     if generated:
         ctx.tool("mark_stale", project_id=pid, take_ids=[shot.current_take.id for shot in generated])
     stale = [shot.number for shot in generated]
-    note = f" Shots {', '.join(map(str, stale))} showed the old card and are now stale." if stale else ""
+    if stale:
+        shots = shot_list(stale)
+        note = f" {shots[0].upper()}{shots[1:]} showed the old card and {'is' if len(stale) == 1 else 'are'} now stale."
+    else:
+        note = ""
     return {
         "outcome": "offer" if stale else "done",
         "stale": stale,

@@ -10,6 +10,7 @@ from director.errors import EchoError
 from director.nodes import ask, chose, say
 from director.nodes.route import decision_update, project_context
 from director.nodes.shot_context import ShotContext, load_shot_context
+from director.offline_revision import as_sentence
 from director.schemas import RevisionDiagnosis
 from director.state import DirectorContext, DirectorState
 from generator.types import FPS, nearest_frame_count
@@ -40,6 +41,13 @@ def shot_summary(shot_ctx: ShotContext) -> str:
     if shot.latest_condition_prompt:
         fields["prompt"] = shot.latest_condition_prompt
     return "\n".join(f"{key}: {' '.join(value.split())}" for key, value in fields.items())
+
+
+def shot_list(numbers: list[int]) -> str:
+    """'shot 3', 'shots 3 and 4', 'shots 1, 2 and 3'."""
+    if len(numbers) == 1:
+        return f"shot {numbers[0]}"
+    return f"shots {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
 
 
 def _speaker_ids(shot_ctx: ShotContext) -> dict[str, str]:
@@ -127,10 +135,10 @@ def finish(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     stale_takes = [take.id for n in dependents if (take := ctx.history.current_take(pid, n)) is not None]
     if stale_takes:
         ctx.tool("mark_stale", project_id=pid, take_ids=stale_takes, reason="memory")
-    text = f"Shot {number} is revised ({revision['diagnosis']})."
+    text = f"Shot {number} is revised. {as_sentence(revision['diagnosis'])}"
     if dependents:
-        shots = f"Shot {dependents[0]}" if len(dependents) == 1 else f"Shots {', '.join(map(str, dependents))}"
-        text += f" {shots} remembered the old take and {'is' if len(dependents) == 1 else 'are'} now stale."
+        verb = "is" if len(dependents) == 1 else "are"
+        text += " " + as_sentence(f"{shot_list(dependents)} remembered the old take and {verb} now stale")
     update = {"stale": dependents, "mode": "plan", **say(text)}
     if state.get("resume_loop"):
         return {**update, "outcome": "continue"}
@@ -139,8 +147,7 @@ def finish(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
 
 def offer_regenerate(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     """Ask whether to regenerate the stale shots; any other answer is handled as a new message."""
-    shots = ", ".join(map(str, state.get("stale", [])))
-    answer = ask(f"Regenerate the stale shots {shots} now?", [REGENERATE, KEEP])
+    answer = ask(f"Regenerate stale {shot_list(state.get('stale', []))} now?", [REGENERATE, KEEP])
     if chose(answer, KEEP):
         return {"outcome": "done", **say("Kept them as they are; say 'generate' any time to regenerate stale shots.")}
     if chose(answer, REGENERATE):
