@@ -138,6 +138,7 @@ def test_rollback_and_export_refuse_clearly(echo_ui_client, workspace, planned_p
 
     status, _downloads, _film = echo_ui_client.predict(str(planned_project), False, api_name="/export")
     assert status.startswith("⚠ ") and "shot 1" in status.lower()
+    assert "Export even if some shots are missing or stale" in status and "--force" not in status
     assert not (workspace.home / "exports").exists() or not any((workspace.home / "exports").rglob("*.mp4"))
     after = workspace_snapshot(workspace)
     after["files"] = {k: v for k, v in after["files"].items() if not k.startswith(("ui", "exports"))}

@@ -51,6 +51,18 @@ class SkippedShot(BaseModel):
     reason: str
 
 
+class ExportBlocked(EchoError):
+    """Shots that keep the film from being exported; each front end words its own way round them."""
+
+    def __init__(self, shots: list[SkippedShot]) -> None:
+        self.shots = shots
+        super().__init__(f"cannot export yet, fix these shots first: {self.listing}. Or export anyway with --force.")
+
+    @property
+    def listing(self) -> str:
+        return "; ".join(f"shot {s.number}: {s.reason}" for s in self.shots)
+
+
 class ExportResult(BaseModel):
     out_dir: Path
     film: Path
@@ -121,8 +133,7 @@ def _select_shots(
         chosen.append(entry)
         offset += entry.duration_s
     if skipped and not force:
-        listing = "; ".join(f"shot {s.number}: {s.reason}" for s in skipped)
-        raise EchoError(f"cannot export yet, fix these shots first: {listing}. Or export anyway with --force.")
+        raise ExportBlocked(skipped)
     if not chosen:
         raise EchoError("nothing to export: the project has no rendered shots yet; make or render some shots first")
     return chosen, skipped

@@ -19,7 +19,7 @@ from director.state import DirectorEvent
 from director.ui import views
 from director.ui.context import AppContext
 from director.ui.progress import RunProgress, bar
-from workspace.export import FILM_NAME, default_export_dir, export_project
+from workspace.export import FILM_NAME, ExportBlocked, default_export_dir, export_project
 from workspace.state import ProjectState
 from workspace.uploads import UploadKind, attach_reference
 
@@ -396,9 +396,13 @@ class Handlers:
                 force=bool(force),
                 progress=lambda fraction, text: progress(fraction, desc=text),
             )
+        except ExportBlocked as blocked:
+            message = views.export_blocked_message(blocked)
+            gr.Warning(message)
+            return (warning(message), gr.skip(), gr.skip())
         except EchoError as error:
             gr.Warning(str(error))
-            return (warning(views.page_wording(str(error))), gr.skip(), gr.skip())
+            return (warning(error), gr.skip(), gr.skip())
         downloads = views.export_downloads(result)
         return (views.export_summary(result), downloads, str(result.film))
 

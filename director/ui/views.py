@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from director.errors import EchoError
 from workspace.db import Workspace
-from workspace.export import ExportResult
+from workspace.export import ExportBlocked, ExportResult
 from workspace.history import HistoryManager
 from workspace.media import atomic_write_bytes
 from workspace.models import ShotCondition
@@ -251,6 +251,8 @@ def last_export_summary(folder: Path) -> str:
     return f"Last export: {made}. Download **film.mp4** below; press **Export film** again after changing shots."
 
 
-def page_wording(message: str) -> str:
-    """Point a command-line hint in a shared error message at the page's own control."""
-    return message.replace("with --force", "by ticking **Export even if some shots are missing or stale**")
+def export_blocked_message(blocked: ExportBlocked) -> str:
+    return (
+        f"cannot export yet, fix these shots first: {blocked.listing}. "
+        "Or export anyway by ticking **Export even if some shots are missing or stale**."
+    )
