@@ -39,8 +39,6 @@ RECENT_SHOTS = 4
 
 T = TypeVar("T")
 
-read_video_frames = read_frames  # re-exported for director.nodes.generate, which imports it from here
-
 
 class AudioWindow(BaseModel):
     """A span of a shot's audio in seconds; `center_s` is the moment the key frame is taken from."""

@@ -14,8 +14,8 @@ from director.nodes.schedule import claim_staging, clean_crashed_staging
 from director.nodes.shot_context import load_shot_context
 from director.state import DirectorContext, DirectorState
 from generator.audio import write_wav
-from generator.media import save_png
-from generator.memory import kok_slot, read_video_frames
+from generator.media import read_frames, save_png
+from generator.memory import kok_slot
 from generator.prompt import ShotCondition, build_request
 from generator.types import GeneratedShot, MemorySource, SceneInShot
 
@@ -25,7 +25,7 @@ def _storyboard_frames(shot: GeneratedShot) -> list[np.ndarray]:
     indices = sorted({0, shot.num_frames // 2, shot.num_frames - 1})
     if shot.frames is not None:
         return [shot.frames[i] for i in indices]
-    return list(read_video_frames(shot.video_path, indices))
+    return list(read_frames(shot.video_path, indices))
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
