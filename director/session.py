@@ -23,7 +23,7 @@ from director.shot_count import requested_shot_count
 from director.state import ChatTurn, DirectorContext, DirectorEvent, turn
 from generator.types import Generator
 from tools.base import Toolbox
-from workspace.db import open_workspace
+from workspace.db import enable_wal, home_init_lock, open_workspace
 from workspace.history import HistoryManager
 from workspace.state import load_project_state
 
@@ -38,10 +38,11 @@ def thread_id(project_id: int) -> str:
 
 def open_checkpointer(settings: Settings) -> SqliteSaver:
     settings.home_dir.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(settings.checkpoint_path, check_same_thread=False, timeout=30)
-    connection.execute("PRAGMA journal_mode = WAL")
-    saver = SqliteSaver(connection)
-    saver.setup()
+    with home_init_lock(settings.home_dir):
+        enable_wal(settings.checkpoint_path)
+        connection = sqlite3.connect(settings.checkpoint_path, check_same_thread=False, timeout=30)
+        saver = SqliteSaver(connection)
+        saver.setup()
     return saver
 
 

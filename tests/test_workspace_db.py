@@ -71,6 +71,7 @@ WORKER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
+    from director.session import open_checkpointer
     from director.settings import Settings
     from tools.base import Toolbox
     from workspace.db import open_workspace
@@ -79,7 +80,9 @@ WORKER = textwrap.dedent(
     (signals / f"ready-{tag}").touch()
     while not (signals / "go").exists():
         time.sleep(0.01)
-    toolbox = Toolbox(open_workspace(Settings(home=home)), actor=tag)  # both create the schema at once
+    # both create the databases at once: the race that once failed with "database is locked"
+    toolbox = Toolbox(open_workspace(Settings(home=home)), actor=tag)
+    open_checkpointer(Settings(home=home)).conn.close()
     failures = []
     created = toolbox.call("create_project", {"title": tag})
     if not created.ok:

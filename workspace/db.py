@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,9 +27,31 @@ def _configure_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+@contextmanager
+def home_init_lock(home: Path) -> Iterator[None]:
+    """Serialises first-time set-up of a home's databases across processes.
+
+    Switching a database to WAL needs an exclusive lock, and SQLite answers "database is locked" at once
+    instead of waiting when another process is doing the same, so set-up runs under a file lock."""
+    with (home / ".init.lock").open("a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def enable_wal(database_path: Path) -> None:
+    """Put a SQLite file in WAL mode (persistent in the file). Call under `home_init_lock`."""
+    connection = sqlite3.connect(database_path, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+    finally:
+        connection.close()
 
 
 def _begin(connection: Any) -> None:
@@ -91,5 +115,7 @@ def open_workspace(settings: Settings) -> Workspace:
     if not home.is_dir():
         raise EchoError(f"home {home} is not a directory; set --home or ECHO_HOME to a folder")
     engine = create_workspace_engine(settings.database_path)
-    SQLModel.metadata.create_all(engine)
+    with home_init_lock(home):
+        enable_wal(settings.database_path)
+        SQLModel.metadata.create_all(engine)
     return Workspace(settings, engine, MediaStore(home))
