@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from director.offline_timing import has_cjk
 from director.offline_vocabulary import (
     AGE_WORDS,
     AGES,
@@ -40,6 +39,7 @@ from director.offline_vocabulary import (
     pick,
 )
 from director.schemas import CharacterSpec
+from director.text import has_cjk
 
 MAX_CAST = 3
 _NOT_NAMES = frozenset(
@@ -93,9 +93,7 @@ _THINGS_AFTER_ROLE = frozenset(
     ["egg", "eggs", "story", "stories", "food", "toy", "toys", "statue", "painting", "picture", "costume", "mask",
      "bone", "bones", "shaped", "scale", "scales", "feather", "feathers", "tooth", "teeth", "house", "cave", "tale"]
 )  # fmt: skip
-_ZH_NAME = re.compile(
-    r"(?:^|(?<=[，。、；！？\s]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?=和|与|跟|在|是|对|把|说|去|从|带)"
-)
+_ZH_NAME = re.compile(r"(?:^|(?<=[，。、；！？\s]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?=和|与|跟|在|是|对|把|说|去|从|带)")
 _ZH_NAMED = re.compile(r"(?:名叫|叫做|叫)(?P<name>[\u4e00-\u9fff]{1,3}?)的")
 
 
@@ -365,8 +363,11 @@ def _describe(text: str, mention: _Mention, plural: bool) -> None:
         )
     ):
         name = " ".join(token for token in bound["name"].split() if token not in _NOT_NAMES)
-        if name and name.lower() not in ROLES and (not bound[0].startswith(",") or re.match(r"^\s*(?:,|$|\.|;)",
-                                                                                          after[bound.end() :])):
+        if (
+            name
+            and name.lower() not in ROLES
+            and (not bound[0].startswith(",") or re.match(r"^\s*(?:,|$|\.|;)", after[bound.end() :]))
+        ):
             mention.name = name
             if bound[0].lstrip(", ").startswith(("named", "called")):
                 mention.end += bound.end()

@@ -21,7 +21,7 @@ from director.offline_story import (
     write_story_from_idea,
 )
 from director.offline_story_edits import apply_story_feedback
-from director.offline_timing import has_cjk, speech_seconds
+from director.offline_timing import speech_seconds
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,
@@ -31,6 +31,7 @@ from director.schemas import (
     StoryDraft,
 )
 from director.shot_count import without_shot_count
+from director.text import has_cjk
 from generator.types import MAX_CHARACTERS_PER_SHOT
 
 MAX_MESSAGE_CHARS = 100_000

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from director.offline_cast import gender_of
-from director.offline_timing import MAX_SHOT_S, has_cjk, shot_seconds, speech_seconds
+from director.offline_timing import MAX_SHOT_S, shot_seconds, speech_seconds
 from director.schemas import DialogueSpec, RevisionDiagnosis
+from director.text import as_sentence, has_cjk
 from generator.types import FPS, nearest_frame_count
 
 _CAMERA = re.compile(
@@ -143,13 +144,6 @@ def summary_dialogue(shot: dict[str, str]) -> list[DialogueSpec]:
 
 def summary_seconds(shot: dict[str, str]) -> float | None:
     return _float(shot.get("duration_s"))
-
-
-def as_sentence(text: str) -> str:
-    """One line, capitalised, ending in a full stop (。 after Chinese) unless it already ends a sentence."""
-    text = " ".join(text.split()).strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + ("。" if has_cjk(text[-1:]) else ".")
 
 
 def _is_fragment(clause: str) -> bool:

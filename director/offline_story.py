@@ -23,7 +23,7 @@ from director.offline_cast import (
     find_roles,
     new_name,
 )
-from director.offline_timing import has_cjk, shot_seconds, speech_seconds
+from director.offline_timing import shot_seconds, speech_seconds
 from director.offline_vocabulary import (
     ACTIVITY_PLACES,
     AGES,
@@ -48,6 +48,7 @@ from director.offline_vocabulary import (
     pick,
 )
 from director.schemas import DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
+from director.text import has_cjk
 
 Option = TypeVar("Option", str, list[tuple[str, str]])
 STAGES = ("setup", "discovery", "conflict", "climax", "resolution")
@@ -68,8 +69,10 @@ _COMPANIONS = ("inventor", "grandfather", "cat", "robot", "explorer", "girl", "f
 _PLACE_NAME = re.compile(
     r"\b(?:in|at|on|to|from|near|across|through|into|around|over|outside)\s+(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
 )
-_PLACE_STOP = frozenset(["a", "an", "the", "his", "her", "their", "my", "our", "its", "in", "at", "on", "to", "of",
-                         "through", "into", "across", "around", "from", "near", "by", "over", "inside", "outside"])
+_PLACE_STOP = frozenset(
+    ["a", "an", "the", "his", "her", "their", "my", "our", "its", "in", "at", "on", "to", "of", "through", "into",
+     "across", "around", "from", "near", "by", "over", "inside", "outside"]
+)  # fmt: skip
 ENDING_MARKERS = ("In the end, ", "最后，")
 _ZH_WORD = {english: word for word, english in {**PLACE_SYNONYMS, **OBJECTS}.items() if has_cjk(word)}
 # The first arc whose words appear in the story decides how it ends. Story sentences written for an arc use no
@@ -262,9 +265,11 @@ def _arc_partner(concept: Concept, idea: str) -> tuple[CastMember, str]:
     if after:
         return after[0], after[0].name
     if concept.language == "en" and (
-        thing := re.match(r"\w*\s+(?:(?:after|for|down)\s+)?(?:an?|the)\s+(?P<what>(?:[a-z-]+\s+){0,2}?[a-z-]+)\b"
-                          r"(?=\s+(?:through|in|at|across|on|around|into|from|to|with|and)\b|[,.;]|$)",
-                          idea[verb.end() :])
+        thing := re.match(
+            r"\w*\s+(?:(?:after|for|down)\s+)?(?:an?|the)\s+(?P<what>(?:[a-z-]+\s+){0,2}?[a-z-]+)\b"
+            r"(?=\s+(?:through|in|at|across|on|around|into|from|to|with|and)\b|[,.;]|$)",
+            idea[verb.end() :],
+        )
     ):
         return others[0], f"the {thing['what']}"
     return others[0], others[0].name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from director.text import CJK, has_cjk
 from generator.types import FPS, MAX_FRAMES, nearest_frame_count
 
 WORDS_PER_SECOND = 2.5
@@ -12,17 +13,12 @@ CJK_CHARS_PER_SECOND = 4.0
 SPEECH_PADDING_S = 1.0  # breath before and after the lines
 MAX_SHOT_S = MAX_FRAMES / FPS
 MAX_SPEECH_S = MAX_SHOT_S - SPEECH_PADDING_S
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[^\s\u3400-\u9fff\uf900-\ufaff]+")
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
 
 
 def speech_seconds(text: str) -> float:
     """How long the text takes to say: Latin words at 2.5/s, CJK characters at 4/s."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(CJK.findall(text))
     words = [word for word in _LATIN_WORD.findall(text) if any(char.isalnum() for char in word)]
     return len(words) / WORDS_PER_SECOND + cjk / CJK_CHARS_PER_SECOND
 

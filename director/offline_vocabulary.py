@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from director.offline_timing import has_cjk
+from director.text import has_cjk
 
 Item = TypeVar("Item")
 
@@ -502,7 +502,7 @@ GIVEN_NAMES = {  # common names the creator may use, so "Vera" and "Jack" get th
             "Kenji", "Hiro", "Arthur", "Merlin", "Zed", "Nemo",
         ]
     ),
-}
+}  # fmt: skip
 NON_HUMAN_NAMES = {
     "en": ["Pip", "Bolt", "Ember", "Whisker", "Nimbus", "Cog"],
     "zh": ["豆豆", "团子", "小火", "阿福", "糯米", "小白"],
@@ -704,6 +704,7 @@ class Tone:
     music: tuple[str, str, str]  # calm, tense, resolved
 
 
+# fmt: off
 TONES: dict[str, Tone] = {
     tone.name: tone
     for tone in [
@@ -754,4 +755,5 @@ TONES: dict[str, Tone] = {
         ),
     ]
 }
+# fmt: on
 DEFAULT_TONE = "warm"

@@ -55,4 +55,3 @@ def get_planner(settings: Settings, chat_model: BaseChatModel | None = None) -> 
         skills=functools.partial(load_skill, home=settings.home_dir),
         default_shots=settings.default_shots,
     )
-

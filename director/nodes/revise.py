@@ -10,9 +10,9 @@ from director.errors import EchoError
 from director.nodes import ask, chose, say
 from director.nodes.route import decision_update, project_context
 from director.nodes.shot_context import ShotContext, load_shot_context
-from director.offline_revision import as_sentence
 from director.schemas import RevisionDiagnosis
 from director.state import DirectorContext, DirectorState
+from director.text import as_sentence
 from generator.types import FPS, nearest_frame_count
 from workspace.state import load_project_state
 
