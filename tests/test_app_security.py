@@ -128,3 +128,21 @@ def test_only_files_inside_the_home_are_served(tmp_path: Path) -> None:
         assert Path(os.environ["GRADIO_TEMP_DIR"]).is_relative_to(home.resolve())
     finally:
         demo.close()
+
+
+def test_cache_copies_older_than_a_day_are_swept_at_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GRADIO_TEMP_DIR", "GRADIO_EXAMPLES_CACHE", "GRADIO_ANALYTICS_ENABLED", "GRADIO_SSR_MODE"):
+        monkeypatch.setenv(name, "")  # restored (or removed) after the test: configure_gradio sets them
+    cache = tmp_path / server.UI_FOLDER / "cache"
+    old, fresh = cache / "a1b2" / "old.mp4", cache / "c3d4" / "fresh.mp4"
+    for path in (old, fresh):
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"x" * 1000)
+    two_days_ago = old.stat().st_mtime - 2 * server.CACHE_MAX_AGE_S
+    os.utime(old, (two_days_ago, two_days_ago))
+
+    server.configure_gradio(Settings(home=tmp_path))
+
+    assert not old.exists() and not old.parent.exists()
+    assert fresh.read_bytes() == b"x" * 1000
+    assert os.environ["GRADIO_TEMP_DIR"] == str(cache)

@@ -12,6 +12,7 @@ import gradio as gr
 
 from director.ui.context import AppContext
 from director.ui.handlers import OPTION_BUTTONS, START_HINT, Handlers
+from director.ui.server import CACHE_MAX_AGE_S, CACHE_SWEEP_EVERY_S
 
 DIRECTOR_QUEUE = "director"
 HINT = (
@@ -30,7 +31,7 @@ CSS = """
 
 def build_app(ctx: AppContext) -> gr.Blocks:
     h = Handlers(ctx)
-    with gr.Blocks(title="Echo Director") as demo:
+    with gr.Blocks(title="Echo Director", delete_cache=(CACHE_SWEEP_EVERY_S, CACHE_MAX_AGE_S)) as demo:
         gr.Markdown("# Echo Director\nMake a short film by talking to a director.\n\n" + HINT)
         with gr.Row(equal_height=False):
             project = gr.Dropdown(

@@ -1,24 +1,30 @@
 """Start the app's web server: only the project home is served, and a password guards it when one is set.
 
 Gradio keeps uploads and copies of every file it shows in its cache folder; pointing that folder into the
-home (`home/ui/cache`) means the server hands out nothing from outside the home. Analytics and remote fonts
-are off so the app never reaches the network.
+home (`home/ui/cache`) means the server hands out nothing from outside the home. Copies older than a day are
+swept while the app runs and at start (Gradio's own sweep only knows the files of the current run). Analytics
+and remote fonts are off so the app never reaches the network.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from director.errors import EchoError
 from director.settings import Settings
 
 UI_FOLDER = "ui"
+CACHE_MAX_AGE_S = 24 * 3600
+CACHE_SWEEP_EVERY_S = 3600
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
@@ -40,10 +46,31 @@ def check_exposure(settings: Settings) -> None:
         )
 
 
+def prune_cache(cache: Path, max_age_s: float = CACHE_MAX_AGE_S) -> int:
+    """Delete cached copies older than `max_age_s` (and the folders they leave empty); returns bytes freed."""
+    cutoff = time.time() - max_age_s
+    freed = 0
+    for folder, _dirs, files in os.walk(cache, topdown=False):
+        for name in files:
+            path = Path(folder) / name
+            try:
+                info = path.lstat()
+                if info.st_mtime < cutoff:
+                    path.unlink()
+                    freed += info.st_size
+            except OSError:
+                continue  # vanished or in use by another app on this home: leave it
+        if folder != str(cache):
+            with contextlib.suppress(OSError):  # not empty
+                Path(folder).rmdir()
+    return freed
+
+
 def configure_gradio(settings: Settings) -> None:
     """Set Gradio's folders and telemetry before gradio is imported (it reads some of these at import)."""
     cache = settings.home_dir / UI_FOLDER / "cache"
     cache.mkdir(parents=True, exist_ok=True)
+    prune_cache(cache)
     os.environ["GRADIO_TEMP_DIR"] = str(cache)
     os.environ["GRADIO_EXAMPLES_CACHE"] = str(cache / "examples")
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
