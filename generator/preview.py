@@ -83,17 +83,22 @@ class _FrameBuffers:
     than rendering into it; at 1280x736 the 680 MB of a shot's frames took 1-2 s), and a caller usually drops a
     shot's frames once it is written. A buffer is reused only when this pool holds the sole reference to it:
     numpy views and slices reference the array that owns the memory, so frames still held anywhere stay untouched.
-    At most `max_buffers` buffers and `max_bytes` are kept.
+    At most `max_buffers` buffers and `max_bytes` are kept, and buffers nobody holds are let go once no shot has
+    asked for one in `idle_s` seconds, so a long-running app does not keep a shot's worth of memory between runs.
     """
 
-    def __init__(self, max_buffers: int = 2, max_bytes: int = 3 << 29) -> None:
+    def __init__(self, max_buffers: int = 2, max_bytes: int = 3 << 29, idle_s: float = 60.0) -> None:
         self.max_buffers = max_buffers
         self.max_bytes = max_bytes
+        self.idle_s = idle_s
         self._buffers: list[np.ndarray] = []
         self._lock = threading.Lock()  # two shots rendered at once must not both get one idle buffer
+        self._idle_timer: threading.Timer | None = None
+        self._last_take = time.monotonic()
 
     def take(self, shape: tuple[int, ...]) -> np.ndarray:
         with self._lock:
+            self._restart_idle_timer()
             for index in range(len(self._buffers)):
                 if self._buffers[index].shape == shape and self._unreferenced(index):
                     return self._buffers[index]
@@ -102,6 +107,25 @@ class _FrameBuffers:
                 self._buffers.append(buffer)
                 self._shrink()
             return buffer
+
+    def pooled_bytes(self) -> int:
+        with self._lock:
+            return sum(buffer.nbytes for buffer in self._buffers)
+
+    def _restart_idle_timer(self) -> None:
+        self._last_take = time.monotonic()
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        self._idle_timer = threading.Timer(self.idle_s, self._release_idle)
+        self._idle_timer.daemon = True
+        self._idle_timer.start()
+
+    def _release_idle(self) -> None:
+        with self._lock:
+            if time.monotonic() - self._last_take < self.idle_s:
+                return  # a shot asked for a buffer while this timer waited for the lock
+            held = [index for index in range(len(self._buffers)) if not self._unreferenced(index)]
+            self._buffers = [self._buffers[index] for index in held]
 
     def _unreferenced(self, index: int) -> bool:
         return sys.getrefcount(self._buffers[index]) <= 2  # the list's reference and getrefcount's argument

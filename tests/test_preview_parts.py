@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from preview_helpers import MARA, TOM
@@ -125,6 +127,18 @@ def test_ducking_average_matches_a_box_convolution(size: int, window: int) -> No
     speaking = np.random.default_rng(size + window).random(size) > 0.6
     expected = np.convolve(speaking.astype(np.float64), np.ones(window) / window, mode="same")
     assert np.allclose(_moving_average(speaking, window), expected, atol=1e-9)
+
+
+def test_frame_buffers_let_go_of_idle_memory_but_keep_what_is_held() -> None:
+    buffers = _FrameBuffers(max_buffers=2, max_bytes=4096, idle_s=0.05)
+    held = buffers.take((2, 8, 8, 3))
+    buffers.take((1, 8, 8, 3))  # dropped at once by the caller
+    deadline = time.monotonic() + 10
+    while buffers.pooled_bytes() > held.nbytes and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert buffers.pooled_bytes() == held.nbytes
+    held[:] = 7
+    assert (held == 7).all()
 
 
 def test_frame_buffers_reuse_only_memory_nobody_holds() -> None:
