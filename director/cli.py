@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from director.errors import EchoError
+from director.errors import EchoError, format_validation_error
 from director.settings import Settings, add_settings_flags, settings_from_flags
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -99,8 +99,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = settings_from_flags(args)
     except ValidationError as error:
-        from tools.base import format_validation_error
-
         problems = format_validation_error(error)
         print(f"error: invalid settings (CLI flags or ECHO_* environment variables): {problems}", file=sys.stderr)
         return 2

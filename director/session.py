@@ -15,7 +15,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
 from pydantic import ValidationError
 
-from director.errors import EchoError
+from director.errors import EchoError, format_validation_error
 from director.planner import Planner, get_planner
 from director.schemas import RouteDecision
 from director.settings import Settings
@@ -49,10 +49,6 @@ def open_checkpointer(settings: Settings) -> SqliteSaver:
 def _project_title(message: str) -> str:
     first_line = next((line.strip() for line in message.splitlines() if line.strip()), "Untitled")
     return first_line if len(first_line) <= 80 else first_line[:77].rstrip() + "..."
-
-
-def _validation_text(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg']}" for e in error.errors())
 
 
 class DirectorSession:
@@ -203,5 +199,7 @@ class DirectorSession:
         except EchoError as error:
             yield DirectorEvent(kind="error", text=str(error))
         except ValidationError as error:
-            yield DirectorEvent(kind="error", text=f"invalid value: {_validation_text(error)}")
+            yield DirectorEvent(
+                kind="error", text=f"invalid value: {format_validation_error(error, whole_value='value')}"
+            )
         yield DirectorEvent(kind="done")

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
-from director.errors import EchoError
-
 if TYPE_CHECKING:
     from director.planner import Planner
     from director.settings import Settings
@@ -106,7 +104,4 @@ class DirectorContext:
 
     def tool(self, tool_name: str, /, **args: Any) -> dict[str, Any]:
         """Call a workspace tool; a refused call becomes an EchoError carrying the tool's message."""
-        result = self.toolbox.call(tool_name, args)
-        if not result.ok:
-            raise EchoError(result.message)
-        return result.data
+        return self.toolbox.call(tool_name, args).raise_if_failed().data

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from director.errors import EchoError
+from director.errors import EchoError, format_validation_error
 from generator.types import MAX_CHARACTERS_PER_SHOT, CharacterInShot, DialogueLine, SceneInShot, ShotRequest
 
 MAX_PROMPT_CHARS = 1500
@@ -123,8 +123,7 @@ def build_request(
             language=language,
         )
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-        raise EchoError(f"Invalid shot request: {problems}") from error
+        raise EchoError(f"Invalid shot request: {format_validation_error(error, whole_value='')}") from error
 
 
 def _roles(characters: list[CharacterInShot]) -> str:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from director.errors import EchoError
+from director.errors import EchoError, format_validation_error
 from workspace.db import Workspace
 from workspace.models import Project, ToolCall, utcnow
 
@@ -28,6 +28,12 @@ class ToolResult(BaseModel):
     ok: bool
     message: str
     data: dict[str, Any] = {}
+
+    def raise_if_failed(self) -> ToolResult:
+        """The result itself when the call succeeded; an EchoError carrying the tool's message when it was refused."""
+        if not self.ok:
+            raise EchoError(self.message)
+        return self
 
     def as_text(self) -> str:
         """The result as an LLM reads it."""
@@ -88,15 +94,6 @@ def registered_tools() -> dict[str, ToolSpec]:
     for module in TOOL_MODULES:
         importlib.import_module(module)
     return _REGISTRY
-
-
-def format_validation_error(error: ValidationError) -> str:
-    """'title: String should have at least 1 character; shots.0.num_frames: ...'."""
-    parts = []
-    for item in error.errors():
-        location = ".".join(str(part) for part in item["loc"]) or "arguments"
-        parts.append(f"{location}: {item['msg']}")
-    return "; ".join(parts)
 
 
 def _undo(steps: list[Callable[[], None]]) -> None:

@@ -8,7 +8,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import col, select
 
-from director.errors import EchoError
 from director.settings import Settings
 from tools.base import Toolbox
 from workspace.db import open_workspace
@@ -32,8 +31,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     idea = str(args.idea).strip()
     title = _clip(idea.splitlines()[0] if idea else "", TITLE_LENGTH)
     result = Toolbox(open_workspace(settings), actor="user").call("create_project", {"title": title, "idea": idea})
-    if not result.ok:
-        raise EchoError(result.message)
+    result.raise_if_failed()
     print(result.data["project_id"])
     return 0
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from director.errors import EchoError
+from director.errors import EchoError, format_validation_error
 from director.session import DirectorSession
 from director.settings import Settings
 from tools.base import Toolbox, ToolResult
@@ -61,10 +61,7 @@ class AppContext:
 
     def call_tool(self, name: str, args: dict[str, Any]) -> ToolResult:
         """A change made by the person at the page, logged as actor "user"; EchoError with its message on failure."""
-        result = Toolbox(self.workspace, actor="user").call(name, args)
-        if not result.ok:
-            raise EchoError(result.message)
-        return result
+        return Toolbox(self.workspace, actor="user").call(name, args).raise_if_failed()
 
     def update_settings(self, **changes: Any) -> Settings:
         """Apply new settings to every Director started from now on; nothing changes when one is invalid."""
@@ -75,8 +72,7 @@ class AppContext:
         try:
             updated = Settings(**merged)
         except ValidationError as error:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
-            raise EchoError(f"settings not applied: {problems}") from error
+            raise EchoError(f"settings not applied: {format_validation_error(error, whole_value='')}") from error
         with self._lock:
             self.settings = updated
             self._sessions.clear()

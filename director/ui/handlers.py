@@ -347,9 +347,7 @@ class Handlers:
                 raise EchoError("choose a file to upload")
             if char_id in (None, views.NEW_CHARACTER):
                 raise EchoError("save the new character first, then add its reference")
-            result = attach_reference(self.ctx.workspace, project_id, char_id, upload, kind)
-            if not result.ok:
-                raise EchoError(result.message)
+            attach_reference(self.ctx.workspace, project_id, char_id, upload, kind).raise_if_failed()
         except EchoError as error:
             gr.Warning(str(error))
             return (warning(error), gr.skip(), gr.skip())
