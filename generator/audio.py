@@ -34,7 +34,6 @@ _IEEE_FLOAT = 3
 _EXTENSIBLE = 0xFFFE
 
 MelScale = Literal["slaney", "htk"]
-WindowName = Literal["hann", "hamming", "rectangular"]
 
 
 def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
@@ -177,13 +176,10 @@ def mel_filterbank(
 
 
 @lru_cache(maxsize=8)
-def _window(name: WindowName, length: int) -> np.ndarray:
-    # Periodic windows, as torch.hann_window / torch.hamming_window default to.
-    if name == "rectangular":
-        return np.ones(length, dtype=np.float32)
+def _hann_window(length: int) -> np.ndarray:
+    # Periodic, as torch.hann_window defaults to.
     phase = 2.0 * np.pi * np.arange(length) / length
-    coefficient = 0.5 if name == "hann" else 0.54
-    return (coefficient - (1.0 - coefficient) * np.cos(phase)).astype(np.float32)
+    return (0.5 - 0.5 * np.cos(phase)).astype(np.float32)
 
 
 def log_mel(
@@ -194,29 +190,17 @@ def log_mel(
     n_fft: int = MEL_N_FFT,
     hop: int = MEL_HOP,
     n_mels: int = MEL_BINS,
-    fmin: float = 0.0,
-    fmax: float | None = None,
-    window: WindowName = "hann",
-    center: bool = True,
-    pad_mode: Literal["reflect", "constant"] = "reflect",
-    power: float = 1.0,
-    mel_scale: MelScale = "slaney",
-    norm: Literal["slaney"] | None = "slaney",
-    log_floor: float = LOG_FLOOR,
 ) -> np.ndarray:
     """(n_mels, frames) float32 natural-log mel energies of a mono waveform (resampled to target_sr first)."""
     samples = resample(np.asarray(wave, dtype=np.float32).reshape(-1), sample_rate, target_sr)
     if samples.size < n_fft:
         samples = np.pad(samples, (0, n_fft - samples.size))
-    if center:
-        samples = np.pad(samples, (n_fft // 2, n_fft // 2), mode=pad_mode)
+    samples = np.pad(samples, (n_fft // 2, n_fft // 2), mode="reflect")
     frames = np.lib.stride_tricks.sliding_window_view(samples, n_fft)[::hop]
-    spectrum = np.abs(rfft(frames * _window(window, n_fft), axis=1))
-    if power != 1.0:
-        spectrum = spectrum**power
-    bank = mel_filterbank(target_sr, n_fft, n_mels, float(fmin), fmax, mel_scale, norm)
+    spectrum = np.abs(rfft(frames * _hann_window(n_fft), axis=1))
+    bank = mel_filterbank(target_sr, n_fft, n_mels)
     mel = (spectrum.astype(np.float32, copy=False) @ bank.T).T
-    return np.log(np.maximum(mel, log_floor)).astype(np.float32)
+    return np.log(np.maximum(mel, LOG_FLOOR)).astype(np.float32)
 
 
 def rms_db(wave: np.ndarray) -> float:
