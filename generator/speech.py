@@ -292,17 +292,34 @@ def _age(voice_text: str, person_text: str) -> str:
 
 
 def _reference_pitch(card: CharacterInShot) -> float | None:
-    from generator.media import MediaError, extract_audio
+    from generator.media import MediaError
 
     path = Path(card.reference_audio)
     try:
-        wave = extract_audio(path, 16000)
+        return _file_pitch(path.resolve(), *_file_version(path))
     except MediaError as error:
         raise GeneratorError(
             f"{card.id} ({card.name}): cannot read reference audio {path.name}: {error}. "
             "Upload a wav/mp3/m4a with the character speaking, or remove it from the card."
         ) from error
-    return estimate_pitch_hz(wave, 16000)
+
+
+def _file_version(path: Path) -> tuple[int, int]:
+    """(mtime in ns, size), so a replaced file is measured afresh; (0, 0) when it cannot be read, which
+    extract_audio then reports (failures are never cached)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, 0
+    return stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=16)
+def _file_pitch(path: Path, mtime_ns: int, size: int) -> float | None:
+    """A reference file's pitch, decoded with ffmpeg once per file version rather than for every shot."""
+    from generator.media import extract_audio
+
+    return estimate_pitch_hz(extract_audio(path, 16000), 16000)
 
 
 @lru_cache(maxsize=32)

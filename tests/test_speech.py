@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from preview_helpers import MARA, TOM
 
+from generator import media
 from generator.audio import write_wav
 from generator.speech import (
     FEMALE_VARIANTS,
@@ -100,6 +101,29 @@ def test_reference_audio_pitch_is_matched(tmp_path: Path, target_hz: float) -> N
     card = CharacterInShot(id="ID_A", name="Sam", identity="a person", voice="", reference_audio=reference)
     assert _pitch(card) == pytest.approx(target_hz, rel=0.2)
     assert voice_for_character(card).variant in (FEMALE_VARIANTS if target_hz > 165 else MALE_VARIANTS)
+
+
+def test_reference_audio_is_decoded_once_per_file_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    decoded: list[Path] = []
+    real_extract = media.extract_audio
+
+    def counting_extract(path: Path, sample_rate: int) -> np.ndarray:
+        decoded.append(path)
+        return real_extract(path, sample_rate)
+
+    monkeypatch.setattr(media, "extract_audio", counting_extract)
+
+    def write_reference(hz: float, seconds: float) -> Path:
+        t = np.arange(int(seconds * 16000)) / 16000
+        return write_wav(tmp_path / "ref.wav", 0.4 * np.sin(2 * np.pi * hz * t), 16000)
+
+    card = CharacterInShot(id="ID_A", name="Sam", identity="a person", reference_audio=write_reference(110.0, 1.0))
+    low = voice_for_character(card)
+    assert voice_for_character(card) == low
+    assert len(decoded) == 1
+    write_reference(300.0, 1.5)
+    assert voice_for_character(card).variant in FEMALE_VARIANTS
+    assert len(decoded) == 2
 
 
 def test_unreadable_reference_audio_names_the_card(tmp_path: Path) -> None:
