@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from director.text import has_cjk
 from generator.types import CharacterInShot, GeneratorError
 
 MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m6", "m7")
@@ -32,7 +33,6 @@ _CHARS_UTF8 = 1
 _POS_CHARACTER = 1
 _RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4  # espeak_PARAMETER
 _SAFE_VOLUME = 70  # below the level where the library's clipping guard (a gain that persists across calls) acts
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _SILENCE_DB = -40.0
@@ -152,7 +152,7 @@ def espeak_language(language: str, text: str = "") -> str:
     code = (language or "en").strip().lower().replace("_", "-")
     if code.startswith(("zh-yue", "zh-hk", "yue")):
         return "yue"
-    if code.startswith(("zh", "cmn")) or (_CJK.search(text) and not code.startswith(("ja", "ko"))):
+    if code.startswith(("zh", "cmn")) or (has_cjk(text) and not code.startswith(("ja", "ko"))):
         return "cmn"
     if _KANA.search(text):
         return "ja"
