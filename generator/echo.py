@@ -33,6 +33,7 @@ from generator.types import (
     MemorySlot,
     ProgressCallback,
     ShotRequest,
+    ignore_progress,
 )
 
 # The official JoyAI-Echo DMD schedule (8 steps); equal to diffusers' DEFAULT_ECHO_SIGMAS.
@@ -147,7 +148,7 @@ class EchoGenerator:
     ) -> GeneratedShot:
         check_memory(memory)
         image = first_frame_image(request)
-        report = progress or (lambda fraction, message: None)
+        report = progress or ignore_progress
         if not self.loaded:
             report(0.0, "loading JoyAI-Echo")
         pipeline = self.load()

@@ -47,6 +47,7 @@ from generator.types import (
     MemorySlot,
     ProgressCallback,
     ShotRequest,
+    ignore_progress,
     nearest_frame_count,
 )
 
@@ -158,7 +159,7 @@ class PreviewGenerator:
         out_dir: Path | None = None,
     ) -> GeneratedShot:
         started = time.perf_counter()
-        report = progress or _ignore_progress
+        report = progress or ignore_progress
         _check_lines(request)
         report(0.0, "synthesising dialogue")
         voices = {card.id: voice_for_character(card) for card in request.characters}
@@ -234,10 +235,6 @@ class PreviewGenerator:
             frames=frames,
             audio=audio,
         )
-
-
-def _ignore_progress(_fraction: float, _step: str) -> None:
-    return None
 
 
 def _check_lines(request: ShotRequest) -> None:

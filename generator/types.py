@@ -27,6 +27,10 @@ ProgressCallback = Callable[[float, str], None]
 """progress(fraction in [0, 1], human-readable step description)."""
 
 
+def ignore_progress(_fraction: float, _step: str) -> None:
+    """The ProgressCallback used when the caller passes none."""
+
+
 def valid_frame_counts() -> list[int]:
     return list(range(MIN_FRAMES, MAX_FRAMES + 1, 8))
 
