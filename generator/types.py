@@ -145,9 +145,6 @@ class ShotRequest(BaseModel):
     def duration_s(self) -> float:
         return self.num_frames / self.fps
 
-    def character(self, character_id: str) -> CharacterInShot:
-        return next(c for c in self.characters if c.id == character_id)
-
 
 class MemorySource(BaseModel):
     """Where a memory slot came from: a character card or a window of an earlier take."""
