@@ -116,6 +116,20 @@ def latest_condition(session: Session, shot_id: int) -> ShotCondition | None:
     return session.exec(query).first()
 
 
+def latest_conditions(session: Session, shot_ids: Sequence[int]) -> dict[int, ShotCondition]:
+    """The newest condition of each of these shots that has one, by shot id, in one query."""
+    newest = (
+        select(ShotCondition.shot_id, func.max(ShotCondition.version).label("version"))
+        .where(col(ShotCondition.shot_id).in_(shot_ids))
+        .group_by(ShotCondition.shot_id)
+        .subquery()
+    )
+    query = select(ShotCondition).join(
+        newest, (ShotCondition.shot_id == newest.c.shot_id) & (ShotCondition.version == newest.c.version)
+    )
+    return {condition.shot_id: condition for condition in session.exec(query).all()}
+
+
 def shot_takes(session: Session, shot_id: int) -> list[Take]:
     return list(session.exec(select(Take).where(Take.shot_id == shot_id).order_by(Take.version)).all())
 

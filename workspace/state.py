@@ -10,14 +10,15 @@ from sqlmodel import Session, select
 
 from director.errors import EchoError
 from workspace.db import Workspace
-from workspace.models import CharacterCard, Project, SceneCard, ShotPlan, StoryVersion, Take
+from workspace.models import CharacterCard, Project, SceneCard, ShotCondition, ShotPlan, StoryVersion, Take
 from workspace.queries import (
-    active_shots,
+    active_shots_with_current_take,
     current_characters,
     current_scenes,
     current_take_of,
     get_project,
     latest_condition,
+    latest_conditions,
     latest_story,
     number_range_text,
     project_listing,
@@ -168,8 +169,10 @@ def take_view(take: Take, shot: ShotPlan | None, shot_number: int | None) -> Tak
 
 
 def shot_view(session: Session, shot: ShotPlan, number: int) -> ShotView:
-    take = current_take_of(session, shot)
-    condition = latest_condition(session, shot.id)
+    return _shot_view(shot, number, current_take_of(session, shot), latest_condition(session, shot.id))
+
+
+def _shot_view(shot: ShotPlan, number: int, take: Take | None, condition: ShotCondition | None) -> ShotView:
     data = shot.model_dump(exclude={"position", "current_take_id", "deleted", "created_at", "updated_at"})
     data.update(
         number=number,
@@ -184,12 +187,17 @@ def shot_view(session: Session, shot: ShotPlan, number: int) -> ShotView:
 def read_project_state(session: Session, project_id: int) -> ProjectState:
     project = get_project(session, project_id)
     story = latest_story(session, project_id)
+    shots = active_shots_with_current_take(session, project_id)
+    conditions = latest_conditions(session, [shot.id for shot, _ in shots])
     return ProjectState(
         project=project_view(project),
         story=story_view(story) if story else None,
         characters=[character_view(c) for c in current_characters(session, project_id)],
         scenes=[scene_view(s) for s in current_scenes(session, project_id)],
-        shots=[shot_view(session, shot, n) for n, shot in enumerate(active_shots(session, project_id), start=1)],
+        shots=[
+            _shot_view(shot, number, take, conditions.get(shot.id))
+            for number, (shot, take) in enumerate(shots, start=1)
+        ],
     )
 
 
