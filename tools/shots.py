@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -91,15 +92,29 @@ class RecordConditionArgs(ShotNumberArgs):
     source: Literal["compile", "revision", "user"] = "compile"
 
 
-def _check_cast(ctx: ToolContext, project_id: int, shot: ShotInput, label: str) -> None:
+@dataclass(frozen=True)
+class _Cast:
+    """Ids of the project's current scene and character cards, read once per tool call."""
+
+    scenes: set[str]
+    characters: set[str]
+
+
+def _current_cast(ctx: ToolContext, project_id: int) -> _Cast:
+    return _Cast(
+        {s.scene_id for s in current_scenes(ctx.session, project_id)},
+        {c.char_id for c in current_characters(ctx.session, project_id)},
+    )
+
+
+def _check_cast(cast: _Cast, shot: ShotInput, label: str) -> None:
     """Scene and characters must be current cards of the project."""
-    scenes = {s.scene_id for s in current_scenes(ctx.session, project_id)}
-    if shot.scene_id not in scenes:
-        raise EchoError(f"{label}: unknown scene {shot.scene_id}; valid: {', '.join(sorted(scenes)) or 'none yet'}")
-    characters = {c.char_id for c in current_characters(ctx.session, project_id)}
-    unknown = [c for c in shot.characters if c not in characters]
+    if shot.scene_id not in cast.scenes:
+        valid = ", ".join(sorted(cast.scenes)) or "none yet"
+        raise EchoError(f"{label}: unknown scene {shot.scene_id}; valid: {valid}")
+    unknown = [c for c in shot.characters if c not in cast.characters]
     if unknown:
-        valid = ", ".join(sorted(characters)) or "none yet"
+        valid = ", ".join(sorted(cast.characters)) or "none yet"
         raise EchoError(f"{label}: unknown characters {', '.join(unknown)}; valid: {valid}")
 
 
@@ -121,8 +136,9 @@ def set_shot_plan(ctx: ToolContext, args: SetShotPlanArgs) -> ToolOutput:
     """Replace the whole shot plan (earlier shots are kept in history as deleted). Continuity entries here are
     numbers of earlier shots in the new plan."""
     project = get_project(ctx.session, args.project_id)
+    cast = _current_cast(ctx, args.project_id)
     for number, shot in enumerate(args.shots, start=1):
-        _check_cast(ctx, args.project_id, shot, f"shots.{number - 1} (shot {number})")
+        _check_cast(cast, shot, f"shots.{number - 1} (shot {number})")
         bad = [n for n in shot.continuity if not 1 <= n < number]
         if bad:
             label = f"shots.{number - 1} (shot {number})"
@@ -150,7 +166,7 @@ def insert_shot(ctx: ToolContext, args: InsertShotArgs) -> ToolOutput:
         raise EchoError(f"position {args.position} is out of range; valid positions: 1..{len(shots) + 1}")
     if len(shots) >= MAX_SHOTS:
         raise EchoError(f"a project can have at most {MAX_SHOTS} shots")
-    _check_cast(ctx, args.project_id, args.shot, "shot")
+    _check_cast(_current_cast(ctx, args.project_id), args.shot, "shot")
     _check_continuity_ids(args.shot.continuity, shots, None, "shot")
     row = _shot_row(args.project_id, args.position, args.shot)
     shots.insert(args.position - 1, row)
@@ -207,7 +223,7 @@ def update_shot(ctx: ToolContext, args: UpdateShotArgs) -> ToolOutput:
         raise EchoError("nothing to change: give at least one shot field")
     current = ShotInput.model_fields.keys()
     merged = ShotInput.model_validate({**{k: getattr(shot, k) for k in current}, **changes})
-    _check_cast(ctx, args.project_id, merged, "shot")
+    _check_cast(_current_cast(ctx, args.project_id), merged, "shot")
     _check_continuity_ids(merged.continuity, active_shots(ctx.session, args.project_id), shot.id, "shot")
     for key, value in merged.model_dump().items():
         setattr(shot, key, value)
