@@ -3,7 +3,9 @@ which later shots were conditioned on a given take (so a revision can mark them 
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections import defaultdict
+
+from sqlmodel import Session, col, select
 
 from workspace.db import Workspace
 from workspace.models import Take
@@ -47,8 +49,12 @@ class HistoryManager:
             if number is not None:
                 shot = shot_at(session, project_id, number)
                 return [take_view(t, shot, number) for t in shot_takes(session, shot.id)]
-            shots = enumerate(active_shots(session, project_id), start=1)
-            return [take_view(t, s, n) for n, s in shots for t in shot_takes(session, s.id)]
+            shots = active_shots(session, project_id)
+            query = select(Take).where(col(Take.shot_id).in_([s.id for s in shots])).order_by(Take.version)
+            by_shot: dict[int, list[Take]] = defaultdict(list)
+            for take in session.exec(query).all():
+                by_shot[take.shot_id].append(take)
+            return [take_view(t, s, n) for n, s in enumerate(shots, start=1) for t in by_shot[s.id]]
 
     def current_take(self, project_id: int, number: int) -> TakeView | None:
         with self.workspace.read_session() as session:
