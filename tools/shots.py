@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
-from sqlmodel import func, select
 
 from director.errors import EchoError
 from generator.types import MAX_CHARACTERS_PER_SHOT, FrameCount
@@ -18,6 +17,7 @@ from workspace.queries import (
     current_characters,
     current_scenes,
     get_project,
+    next_version,
     number_range_text,
     renumber,
     shot_at,
@@ -242,8 +242,7 @@ def record_condition(ctx: ToolContext, args: RecordConditionArgs) -> ToolOutput:
     """Store the compiled condition (prompt + structured fields) of a shot as its next condition version."""
     project = get_project(ctx.session, args.project_id)
     shot = shot_at(ctx.session, args.project_id, args.number)
-    newest = ctx.session.exec(select(func.max(ShotCondition.version)).where(ShotCondition.shot_id == shot.id)).one()
-    version = (newest or 0) + 1
+    version = next_version(ctx.session, ShotCondition, shot.id)
     condition = ShotCondition(
         shot_id=shot.id, version=version, prompt=args.prompt, fields=args.fields, source=args.source
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from sqlmodel import func, select
+from sqlmodel import select
 
 from director.errors import EchoError
 from generator.types import DialogueTiming, FrameCount, MemorySource, MultipleOf32
@@ -25,6 +25,7 @@ from workspace.queries import (
     active_shots,
     active_shots_with_current_take,
     get_project,
+    next_version,
     project_take,
     shot_at,
     shot_takes,
@@ -165,8 +166,7 @@ def register_take(ctx: ToolContext, args: RegisterTakeArgs) -> ToolOutput:
         "audio": destination("kok_audio", args.kok_audio),
     }
 
-    newest = ctx.session.exec(select(func.max(Take.version)).where(Take.shot_id == shot.id)).one()
-    version = (newest or 0) + 1
+    version = next_version(ctx.session, Take, shot.id)
     take = Take(
         project_id=args.project_id,
         shot_id=shot.id,

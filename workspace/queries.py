@@ -130,6 +130,12 @@ def latest_conditions(session: Session, shot_ids: Sequence[int]) -> dict[int, Sh
     return {condition.shot_id: condition for condition in session.exec(query).all()}
 
 
+def next_version(session: Session, model: type[ShotCondition] | type[Take], shot_id: int) -> int:
+    """The version number the next condition or take of this shot gets (1 for the first)."""
+    newest = session.exec(select(func.max(model.version)).where(model.shot_id == shot_id)).one()
+    return (newest or 0) + 1
+
+
 def shot_takes(session: Session, shot_id: int) -> list[Take]:
     return list(session.exec(select(Take).where(Take.shot_id == shot_id).order_by(Take.version)).all())
 
