@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from sqlmodel import Session, col, select
 
 from director.errors import EchoError
 from director.settings import Settings
@@ -85,7 +86,7 @@ class _ExportShot:
 
     @property
     def duration_s(self) -> float:
-        return self.take.num_frames / self.take.fps
+        return self.take.duration_s
 
     @property
     def file_name(self) -> str:
@@ -172,14 +173,14 @@ def _move_into_place(built: Path, out_dir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def _conditions(workspace: Workspace, shots: Sequence[_ExportShot]) -> list[dict[str, Any]]:
+def _conditions(session: Session, shots: Sequence[_ExportShot]) -> list[dict[str, Any]]:
     ids = {s.take.condition_id: s.shot.number for s in shots if s.take.condition_id is not None}
-    with workspace.read_session() as session:
-        rows = [session.get(ShotCondition, condition_id) for condition_id in ids]
+    found = session.exec(select(ShotCondition).where(col(ShotCondition.id).in_(ids)))
+    rows = {row.id: row for row in found.all()}
     return [
-        {"id": row.id, "shot_number": ids[row.id], "version": row.version, "source": row.source,
+        {"id": row.id, "shot_number": number, "version": row.version, "source": row.source,
          "prompt": row.prompt, "fields": row.fields}
-        for row in rows if row is not None
+        for condition_id, number in ids.items() if (row := rows.get(condition_id)) is not None
     ]  # fmt: skip
 
 
@@ -192,6 +193,7 @@ class _ExportPlan:
     skipped: list[SkippedShot]
     conditions: list[dict[str, Any]]
     chapters: list[Chapter]
+    scene_names: dict[str, str]
 
     @property
     def title(self) -> str:
@@ -220,18 +222,16 @@ class _Film:
 def _plan(workspace: Workspace, project_id: int, force: bool) -> _ExportPlan:
     with workspace.read_session() as session:
         state = read_project_state(session, project_id)
-    shots, skipped = _select_shots(workspace, state, force)
-    chapters = scene_chapters(
-        [(s.shot.number, s.shot.scene_id, s.offset_s, s.duration_s) for s in shots],
-        {card.scene_id: card.name for card in state.scenes},
-    )
-    return _ExportPlan(state, shots, skipped, _conditions(workspace, shots), chapters)
+        shots, skipped = _select_shots(workspace, state, force)
+        conditions = _conditions(session, shots)
+    scene_names = {card.scene_id: card.name for card in state.scenes}
+    chapters = scene_chapters([(s.shot.number, s.shot.scene_id, s.offset_s, s.duration_s) for s in shots], scene_names)
+    return _ExportPlan(state, shots, skipped, conditions, chapters, scene_names)
 
 
 def _manifest(plan: _ExportPlan, film: _Film, files: dict[str, Any]) -> dict[str, Any]:
     state, shots, first = plan.state, plan.shots, plan.shots[0].take
     names = plan.speaker_names
-    scenes = {card.scene_id: card.name for card in state.scenes}
     return {
         "format": EXPORT_FORMAT,
         "format_version": 1,
@@ -255,7 +255,7 @@ def _manifest(plan: _ExportPlan, film: _Film, files: dict[str, Any]) -> dict[str
                 "number": s.shot.number,
                 "shot_id": s.shot.id,
                 "scene_id": s.shot.scene_id,
-                "scene_name": scenes.get(s.shot.scene_id, ""),
+                "scene_name": plan.scene_names.get(s.shot.scene_id, ""),
                 "characters": [{"id": c, "name": names.get(c, c)} for c in s.shot.characters],
                 "action": s.shot.action,
                 "dialogue": [{**line, "name": names.get(line.get("speaker", ""), "")} for line in s.shot.dialogue],
