@@ -16,6 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
+from bench.director import call
 from director.settings import Settings
 from generator.preview import PreviewGenerator
 from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest
@@ -95,32 +96,25 @@ def fresh_project(home: Path, takes: list[dict]) -> tuple[object, int]:
     shutil.rmtree(home, ignore_errors=True)
     workspace = open_workspace(Settings(home=home))
     toolbox = Toolbox(workspace, actor="bench")
-
-    def call(name: str, args: dict) -> dict:
-        result = toolbox.call(name, args)
-        if not result.ok:
-            raise SystemExit(f"{name} failed: {result.message}")
-        return result.data
-
-    project_id = call("create_project", {"title": "Export bench"})["project_id"]
-    call("write_story", {"project_id": project_id, "title": "The Lighthouse", "description": "A stormy night."})
+    project_id = call(toolbox, "create_project", title="Export bench")["project_id"]
+    call(toolbox, "write_story", project_id=project_id, title="The Lighthouse", description="A stormy night.")
     for card in CAST:
-        call("add_character", {"project_id": project_id, "name": card.name, "identity": card.identity})
+        call(toolbox, "add_character", project_id=project_id, name=card.name, identity=card.identity)
     for scene in SCENES:
-        call("add_scene", {"project_id": project_id, "name": scene.name, "description": scene.description})
+        call(toolbox, "add_scene", project_id=project_id, name=scene.name, description=scene.description)
     plan = [{"scene_id": t["scene_id"], "characters": ["ID_A", "ID_B"], "num_frames": t["num_frames"],
              "dialogue": t["dialogue"]} for t in takes]  # fmt: skip
-    call("set_shot_plan", {"project_id": project_id, "shots": plan})
+    call(toolbox, "set_shot_plan", project_id=project_id, shots=plan)
     for number, take in enumerate(takes, start=1):
         staging = workspace.media.staging_dir()
         video, audio = staging / "shot.mp4", staging / "shot.wav"
         shutil.copyfile(OUT / "takes" / take["video"], video)
         shutil.copyfile(OUT / "takes" / take["audio"], audio)
-        call("register_take", {
-            "project_id": project_id, "number": number, "backend": "preview", "seed": take["seed"],
-            "video": str(video), "audio": str(audio), "dialogue_timings": take["dialogue_timings"],
-            "num_frames": take["num_frames"], "width": WIDTH, "height": HEIGHT, "sample_rate": take["sample_rate"],
-        })  # fmt: skip
+        call(toolbox, "register_take",
+            project_id=project_id, number=number, backend="preview", seed=take["seed"],
+            video=str(video), audio=str(audio), dialogue_timings=take["dialogue_timings"],
+            num_frames=take["num_frames"], width=WIDTH, height=HEIGHT, sample_rate=take["sample_rate"],
+        )  # fmt: skip
     return workspace, project_id
 
 

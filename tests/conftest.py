@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
+from workspace_helpers import ok
 
 from director.settings import Settings
 from tools.base import Toolbox
@@ -61,21 +62,15 @@ def workspace_snapshot() -> WorkspaceSnapshot:
 @pytest.fixture
 def planned_project(toolbox: Toolbox) -> int:
     """A project with a confirmed story, characters ID_A and ID_B, scenes S1 and S2 and a three-shot plan."""
-
-    def ok(name: str, args: dict[str, Any]) -> dict[str, Any]:
-        result = toolbox.call(name, args)
-        assert result.ok, result.message
-        return result.data
-
-    project_id = ok("create_project", {"title": "The Lighthouse", "idea": "A keeper and a girl in a storm"})[
+    project_id = ok(toolbox, "create_project", title="The Lighthouse", idea="A keeper and a girl in a storm")[
         "project_id"
     ]
-    ok("write_story", {"project_id": project_id, "title": "The Lighthouse", "description": "A stormy night."})
-    ok("confirm_story", {"project_id": project_id})
-    ok("add_character", {"project_id": project_id, "name": "Old Tom", "identity": "a bearded keeper in his sixties"})
-    ok("add_character", {"project_id": project_id, "name": "Mia", "identity": "a girl of ten with red hair"})
-    ok("add_scene", {"project_id": project_id, "name": "Lamp room", "time_of_day": "night"})
-    ok("add_scene", {"project_id": project_id, "name": "Shore", "time_of_day": "dawn"})
+    ok(toolbox, "write_story", project_id=project_id, title="The Lighthouse", description="A stormy night.")
+    ok(toolbox, "confirm_story", project_id=project_id)
+    ok(toolbox, "add_character", project_id=project_id, name="Old Tom", identity="a bearded keeper in his sixties")
+    ok(toolbox, "add_character", project_id=project_id, name="Mia", identity="a girl of ten with red hair")
+    ok(toolbox, "add_scene", project_id=project_id, name="Lamp room", time_of_day="night")
+    ok(toolbox, "add_scene", project_id=project_id, name="Shore", time_of_day="dawn")
     shots = [
         {"scene_id": "S1", "characters": ["ID_A"], "action": "Tom trims the lamp.", "num_frames": 49},
         {
@@ -87,7 +82,7 @@ def planned_project(toolbox: Toolbox) -> int:
         },
         {"scene_id": "S2", "characters": ["ID_B"], "action": "Mia waves at the sea.", "num_frames": 25},
     ]
-    ok("set_shot_plan", {"project_id": project_id, "shots": shots})
+    ok(toolbox, "set_shot_plan", project_id=project_id, shots=shots)
     return project_id
 
 
