@@ -83,6 +83,18 @@ def test_cards_get_stable_ids_and_new_versions(workspace: Workspace, toolbox: To
     assert [s.scene_id for s in state.scenes] == ["S1", "S2"]
 
 
+def test_cards_are_listed_in_id_order(workspace: Workspace, toolbox: Toolbox) -> None:
+    pid = ok(toolbox, "create_project", title="Crowd")["project_id"]
+    for index in range(28):
+        ok(toolbox, "add_character", project_id=pid, name=f"Extra {index + 1}", identity="a passer-by")
+    for index in range(11):
+        ok(toolbox, "add_scene", project_id=pid, name=f"Street {index + 1}")
+    state = load_project_state(workspace, pid)
+    letters = [chr(ord("A") + i) for i in range(26)]
+    assert [c.char_id for c in state.characters] == [f"ID_{x}" for x in [*letters, "AA", "AB"]]
+    assert [s.scene_id for s in state.scenes] == [f"S{n}" for n in range(1, 12)]
+
+
 def test_character_reference_must_be_an_existing_file_in_the_home(
     workspace: Workspace, toolbox: Toolbox, planned_project: int, workspace_snapshot
 ) -> None:

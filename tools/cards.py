@@ -11,7 +11,14 @@ from director.errors import EchoError
 from generator.types import CHARACTER_ID_PATTERN
 from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
 from workspace.models import CharacterCard, SceneCard
-from workspace.queries import Card, active_shots, current_characters, current_scenes, get_project
+from workspace.queries import (
+    Card,
+    active_shots,
+    character_index,
+    current_characters,
+    current_scenes,
+    get_project,
+)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg")
@@ -26,13 +33,6 @@ def character_id(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(ord("A") + remainder) + letters
     return f"ID_{letters}"
-
-
-def _character_index(char_id: str) -> int:
-    value = 0
-    for letter in char_id.removeprefix("ID_"):
-        value = value * 26 + ord(letter) - ord("A") + 1
-    return value - 1
 
 
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -141,7 +141,7 @@ def add_character(ctx: ToolContext, args: AddCharacterArgs) -> ToolOutput:
     project = get_project(ctx.session, args.project_id)
     values = _checked_references(ctx, args.model_dump(exclude={"project_id"}))
     cards = current_characters(ctx.session, args.project_id, include_deleted=True)
-    index = max((_character_index(c.char_id) for c in cards), default=-1) + 1
+    index = max((character_index(c.char_id) for c in cards), default=-1) + 1
     if index >= MAX_CHARACTERS:
         raise EchoError(f"a project can have at most {MAX_CHARACTERS} characters")
     char_id = character_id(index)

@@ -94,21 +94,24 @@ def _latest_rows(session: Session, model: type[Card], project_id: int, key: str)
     return list(session.exec(query).all())
 
 
-def _id_order(card_id: str) -> tuple[int, str]:
-    """ID_B before ID_AA, S2 before S10."""
-    suffix = card_id.removeprefix("ID_").removeprefix("S")
-    return (len(suffix), suffix.zfill(8)) if suffix.isdigit() else (len(suffix), suffix)
+def character_index(char_id: str) -> int:
+    """ID_A -> 0, ID_Z -> 25, ID_AA -> 26 (spreadsheet-column letters)."""
+    value = 0
+    for letter in char_id.removeprefix("ID_"):
+        value = value * 26 + ord(letter) - ord("A") + 1
+    return value - 1
 
 
 def current_characters(session: Session, project_id: int, include_deleted: bool = False) -> list[CharacterCard]:
     """The newest version of every character card, ordered by id."""
     cards = _latest_rows(session, CharacterCard, project_id, "char_id")
-    return sorted((c for c in cards if include_deleted or not c.deleted), key=lambda c: _id_order(c.char_id))
+    return sorted((c for c in cards if include_deleted or not c.deleted), key=lambda c: character_index(c.char_id))
 
 
 def current_scenes(session: Session, project_id: int, include_deleted: bool = False) -> list[SceneCard]:
+    """The newest version of every scene card, ordered by number (S2 before S10)."""
     cards = _latest_rows(session, SceneCard, project_id, "scene_id")
-    return sorted((c for c in cards if include_deleted or not c.deleted), key=lambda c: _id_order(c.scene_id))
+    return sorted((c for c in cards if include_deleted or not c.deleted), key=lambda c: int(c.scene_id[1:]))
 
 
 def latest_condition(session: Session, shot_id: int) -> ShotCondition | None:
