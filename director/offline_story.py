@@ -48,7 +48,7 @@ from director.offline_vocabulary import (
     pick,
 )
 from director.schemas import DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
-from director.text import has_cjk
+from director.text import has_cjk, upper_first
 
 Option = TypeVar("Option", str, list[tuple[str, str]])
 STAGES = ("setup", "discovery", "conflict", "climax", "resolution")
@@ -307,26 +307,26 @@ def _arc_sentences(concept: Concept, idea: str, hero: CastMember, other: CastMem
         quarry = target[:1].upper() + target[1:]
         middle = [f"{a} picks up the trail {_at(concept.sites[0])}.",
                   f"{quarry} stays one step ahead, and the chase grows desperate.",
-                  f"{_at(concept.sites[-1]).capitalize()}, {a} finally corners {target}."]  # fmt: skip
+                  f"{upper_first(_at(concept.sites[-1]))}, {a} finally corners {target}."]  # fmt: skip
         if target != b:
             middle.insert(1, f"{introduce} is never far behind.")
         ending = f"{a} catches up with {target} at last and learns the truth"
     elif concept.arc == "rescue":
         middle = [f"{a} spends {habit} {_at(concept.sites[0])}.",
                   f"Danger closes in, and {introduce} is caught in the middle of it.",
-                  f"{_at(concept.sites[-1]).capitalize()}, {a} must risk everything."]  # fmt: skip
+                  f"{upper_first(_at(concept.sites[-1]))}, {a} must risk everything."]  # fmt: skip
         ending = f"{a} and {b} are safe at last"
     elif concept.arc == "search":
         middle = [f"{a} searches every corner of the {concept.sites[0].phrase}.",
                   f"{introduce} joins the search, but every clue seems to lead nowhere.",
-                  f"{_at(concept.sites[-1]).capitalize()}, {a} follows one last clue."]  # fmt: skip
+                  f"{upper_first(_at(concept.sites[-1]))}, {a} follows one last clue."]  # fmt: skip
         ending = f"what was lost is found, and {a} and {b} head home together"
     elif concept.arc == "learn":
         skill = _SKILL.search(idea)
         learner = b if re.search(r"\bteach", idea, re.I) else a
         middle = [f"{a} spends {habit} {_at(concept.sites[0])}.",
                   f"{introduce} is there for every lesson, and every attempt goes wrong at first.",
-                  f"{_at(concept.sites[-1]).capitalize()}, {learner} has to try alone."]  # fmt: skip
+                  f"{upper_first(_at(concept.sites[-1]))}, {learner} has to try alone."]  # fmt: skip
         ending = f"{learner} can {skill['skill']} without any help" if skill else f"{learner} has learned the lesson"
     elif concept.arc == "build":
         work = _WORK.search(idea)
@@ -334,7 +334,7 @@ def _arc_sentences(concept: Concept, idea: str, hero: CastMember, other: CastMem
         done = "works again" if work and work["verb"].lower() != "build" else "is finished"
         middle = [f"{a} and {introduce} gather everything they need {_at(concept.sites[0])}.",
                   "Nothing fits the first time, and tempers fray.",
-                  f"{_at(concept.sites[-1]).capitalize()}, with time running out, they try one last time."]  # fmt: skip
+                  f"{upper_first(_at(concept.sites[-1]))}, with time running out, they try one last time."]  # fmt: skip
         ending = f"the {what} {done}, and {a} and {b} stand back proudly" if work else f"{a} and {b} finish the job"
     else:
         found = pick(["hidden among forgotten things", "where nothing should be", "glowing faintly in the dark"], seed)

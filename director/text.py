@@ -12,8 +12,12 @@ def has_cjk(text: str) -> bool:
     return bool(CJK.search(text))
 
 
+def upper_first(text: str) -> str:
+    """The text with its first letter capitalised and the rest as written ("in Paris" -> "In Paris")."""
+    return text[:1].upper() + text[1:]
+
+
 def as_sentence(text: str) -> str:
     """One line, capitalised, ending in a full stop (。 after Chinese) unless it already ends a sentence."""
-    text = " ".join(text.split()).strip()
-    text = text[:1].upper() + text[1:]
+    text = upper_first(" ".join(text.split()).strip())
     return text if text.endswith(_SENTENCE_ENDS) else text + ("。" if has_cjk(text[-1:]) else ".")

@@ -442,6 +442,22 @@ def test_the_story_ends_the_way_the_idea_asks(idea: str, ending: str) -> None:
     assert "Cast:" in story.description
 
 
+@pytest.mark.parametrize(
+    "idea",
+    [
+        "A detective chases a jewel thief through Paris",
+        "A firefighter rescues a child in Paris",
+        "A girl searches for her lost cat in Paris",
+        "An old baker teaches a boy to bake in Paris",
+        "Two brothers repair a bicycle in Paris",
+    ],
+)
+def test_a_named_place_keeps_its_capital_at_the_start_of_a_sentence(idea: str) -> None:
+    prose = OfflinePlanner().write_story(idea).description.split("\nCast:")[0]
+    assert "In Paris, " in prose
+    assert "paris" not in prose
+
+
 def test_renaming_a_creature_keeps_what_it_is() -> None:
     planner = OfflinePlanner()
     story = planner.write_story("A young wizard explores a haunted castle library and befriends a ghost")
