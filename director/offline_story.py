@@ -250,7 +250,7 @@ def _premise(idea: str, cast: list[CastMember], zh: bool) -> str:
             named = f"{span}, {names}{closing}"
         text = text[:start] + named + following
     text = _REQUEST_PREFIX.sub("", text, count=1)[:400].rstrip(" ,;:")
-    text = text[:1].upper() + text[1:]
+    text = upper_first(text)
     return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + ("。" if zh else ".")
 
 
@@ -304,9 +304,8 @@ def _arc_sentences(concept: Concept, idea: str, hero: CastMember, other: CastMem
                   f"At the height of the trouble {_at(concept.sites[-1])}, {a} risks everything for {b}."]  # fmt: skip
         ending = f"{a} and {b} admit their love for each other"
     elif concept.arc == "pursuit":
-        quarry = target[:1].upper() + target[1:]
         middle = [f"{a} picks up the trail {_at(concept.sites[0])}.",
-                  f"{quarry} stays one step ahead, and the chase grows desperate.",
+                  f"{upper_first(target)} stays one step ahead, and the chase grows desperate.",
                   f"{upper_first(_at(concept.sites[-1]))}, {a} finally corners {target}."]  # fmt: skip
         if target != b:
             middle.insert(1, f"{introduce} is never far behind.")
@@ -502,7 +501,7 @@ def _scene_spec(site: Site, concept: Concept, seed: str) -> SceneSpec:
         name=site.label if site.label and place.noun in ("city", "land") else place.noun.title(),
         location=where,
         time_of_day=concept.time or pick(_TIMES, seed, place.noun),
-        description=f"{where[:1].upper()}{where[1:]}: {place.description}{sky}.",
+        description=f"{upper_first(where)}: {place.description}{sky}.",
     )
 
 
@@ -709,8 +708,8 @@ def _shot(concept: Concept, stage: str, index: int, scene: str, place: Place, pr
         dialogue=lines,
         camera=camera,
         duration_s=shot_seconds(speech, minimum_s=4.0),
-        sound_effects=sound[:1].upper() + sound[1:] + ".",
-        music=music[:1].upper() + music[1:] + ".",
+        sound_effects=upper_first(sound) + ".",
+        music=upper_first(music) + ".",
     )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from director.errors import EchoError
 from director.offline_story import ENDING_MARKERS, find_tone, mood_sentence_pattern
 from director.schemas import StoryDraft
+from director.text import upper_first
 
 Edit = Callable[[StoryDraft, str], StoryDraft | None]
 
@@ -50,7 +51,7 @@ def apply_story_feedback(draft: StoryDraft, feedback: str) -> StoryDraft:
             edited, changed = result, True
     if changed:
         return edited
-    addition = feedback[:1].upper() + feedback[1:]
+    addition = upper_first(feedback)
     if not addition.endswith((".", "!", "?", "。", "！", "？")):
         addition += "."
     return _with_text(draft, _before_cast(draft.description, addition), draft.title, draft.screenplay)
