@@ -11,7 +11,7 @@ import re
 
 from director.errors import EchoError
 from director.offline_revision import diagnose_feedback, summary_dialogue, summary_fields, summary_seconds
-from director.offline_screenplay import parse_screenplay, plan_from_screenplay
+from director.offline_screenplay import Screenplay, parse_screenplay, plan_from_screenplay
 from director.offline_story import (
     derive_concept,
     plan_from_story,
@@ -169,7 +169,7 @@ class OfflinePlanner:
             text = _checked_text(idea, "idea")
             screenplay = parse_screenplay(text)
             draft = (
-                _story_from_screenplay(text)
+                _story_from_screenplay(text, screenplay)
                 if screenplay is not None
                 else write_story_from_idea(without_shot_count(text) or text)
             )
@@ -257,9 +257,7 @@ def _offline_reply(context: str) -> str:
     )
 
 
-def _story_from_screenplay(text: str) -> StoryDraft:
-    screenplay = parse_screenplay(text)
-    assert screenplay is not None
+def _story_from_screenplay(text: str, screenplay: Screenplay) -> StoryDraft:
     scenes = [scene.name for scene in screenplay.scenes]
     opening = next((beat.text for scene in screenplay.scenes for beat in scene.beats if not beat.speaker), "")
     description = (
