@@ -31,6 +31,7 @@ from director.schemas import (
     StoryDraft,
 )
 from director.settings import Settings, StructuredMethod
+from director.text import clip
 from skills import Skill, load_skill
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -40,6 +41,7 @@ Check = Callable[[Any], str | None]
 
 UNUSED_API_KEY = "not-needed"  # local servers ignore the key, but the OpenAI client insists on one
 _FENCED_JSON = re.compile(r"\A```(?:json)?\s*(?P<body>.*?)\s*```\Z", re.DOTALL)
+_ERROR_CHARS = 200
 
 
 def build_chat_model(settings: Settings) -> ChatOpenAI:
@@ -198,14 +200,14 @@ class LLMPlanner:
                 "(it usually ends in /v1), or unset it to use the offline planner"
             ) from error
         except openai.APIStatusError as error:
+            reason = self._redact(clip(error.message, _ERROR_CHARS))
             raise EchoError(
-                f"the LLM at {self.endpoint} answered HTTP {error.status_code}: {self._redact(_short(error.message))}; "
+                f"the LLM at {self.endpoint} answered HTTP {error.status_code}: {reason}; "
                 f"{_status_hint(error.status_code)}"
             ) from error
         except openai.APIError as error:
-            raise EchoError(
-                f"the LLM at {self.endpoint} failed: {self._redact(_short(error.message))}; check the server's log"
-            ) from error
+            reason = self._redact(clip(error.message, _ERROR_CHARS))
+            raise EchoError(f"the LLM at {self.endpoint} failed: {reason}; check the server's log") from error
 
     def _redact(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
@@ -268,11 +270,6 @@ def _api_key_of(chat_model: BaseChatModel) -> str:
     key = getattr(chat_model, "openai_api_key", None)
     secret = key.get_secret_value() if isinstance(key, SecretStr) else ""
     return "" if secret == UNUSED_API_KEY else secret
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _status_hint(status: int) -> str:

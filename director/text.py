@@ -21,3 +21,9 @@ def as_sentence(text: str) -> str:
     """One line, capitalised, ending in a full stop (。 after Chinese) unless it already ends a sentence."""
     text = upper_first(" ".join(text.split()).strip())
     return text if text.endswith(_SENTENCE_ENDS) else text + ("。" if has_cjk(text[-1:]) else ".")
+
+
+def clip(text: str, limit: int) -> str:
+    """One line of at most `limit` characters, ending in "…" when it was cut."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -9,6 +9,7 @@ from rich.table import Table
 from sqlmodel import col, select
 
 from director.settings import Settings
+from director.text import clip
 from tools.base import Toolbox
 from workspace.db import open_workspace
 from workspace.history import HistoryManager
@@ -22,14 +23,9 @@ def _console() -> Console:
     return Console(width=160, soft_wrap=False)
 
 
-def _clip(text: str, length: int = 80) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1] + "…"
-
-
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     idea = str(args.idea).strip()
-    title = _clip(idea.splitlines()[0] if idea else "", TITLE_LENGTH)
+    title = clip(idea.splitlines()[0] if idea else "", TITLE_LENGTH)
     result = Toolbox(open_workspace(settings), actor="user").call("create_project", {"title": title, "idea": idea})
     result.raise_if_failed()
     print(result.data["project_id"])
@@ -56,7 +52,7 @@ def print_project(state: ProjectState, console: Console) -> None:
     project = state.project
     console.print(f"[bold]Project {project.id}: {project.title}[/bold]  (language {project.language})")
     if project.idea:
-        console.print(f"Idea: {_clip(project.idea, 300)}")
+        console.print(f"Idea: {clip(project.idea, 300)}")
     if state.story:
         story = state.story
         flag = "confirmed" if story.confirmed else "not confirmed"
@@ -71,11 +67,11 @@ def print_project(state: ProjectState, console: Console) -> None:
     for card in state.characters:
         references = ", ".join(p for p in (card.reference_image, card.reference_audio) if p) or "-"
         characters.add_row(
-            card.char_id, card.name, _clip(card.identity), _clip(card.clothing, 40), _clip(card.voice, 40), references
+            card.char_id, card.name, clip(card.identity, 80), clip(card.clothing, 40), clip(card.voice, 40), references
         )
     scenes = Table("id", "name", "location", "time", "description", title="Scenes")
     for scene in state.scenes:
-        scenes.add_row(scene.scene_id, scene.name, scene.location, scene.time_of_day, _clip(scene.description))
+        scenes.add_row(scene.scene_id, scene.name, scene.location, scene.time_of_day, clip(scene.description, 80))
     shots = Table(
         "#", "scene", "characters", "action", "dialogue", "frames", "status", "current take", title="Shot plan"
     )
@@ -85,8 +81,8 @@ def print_project(state: ProjectState, console: Console) -> None:
             str(shot.number),
             shot.scene_id,
             ", ".join(shot.characters) or "-",
-            _clip(shot.action, 50),
-            _clip(dialogue, 50) or "-",
+            clip(shot.action, 50),
+            clip(dialogue, 50) or "-",
             str(shot.num_frames),
             shot.status,
             _take_cell(shot.current_take),
@@ -141,8 +137,8 @@ def cmd_log(args: argparse.Namespace, settings: Settings) -> int:
             call.actor,
             call.tool,
             "yes" if call.ok else "NO",
-            _clip(arguments, 70),
-            _clip(outcome, 60),
+            clip(arguments, 70),
+            clip(outcome, 60),
         )
     _console().print(table)
     return 0
