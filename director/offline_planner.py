@@ -30,12 +30,11 @@ from director.schemas import (
     ShotPlanDraft,
     StoryDraft,
 )
-from director.shot_count import without_shot_count
+from director.shot_count import MAX_REQUESTED_SHOTS, without_shot_count
 from director.text import has_cjk
 from generator.types import MAX_CHARACTERS_PER_SHOT
 
 MAX_MESSAGE_CHARS = 100_000
-MAX_SHOTS = 200
 MAX_PROMPT_CHARS = 1500
 
 _FILLER = r"(?:please|thanks|thank you|now|then|so|and|just|all|it|that|this|the|story|plan|shots?)"
@@ -180,8 +179,8 @@ class OfflinePlanner:
         return draft
 
     def plan_shots(self, story: StoryDraft, num_shots: int | None) -> ShotPlanDraft:
-        if num_shots is not None and not 1 <= num_shots <= MAX_SHOTS:
-            raise EchoError(f"a plan needs between 1 and {MAX_SHOTS} shots; got {num_shots}")
+        if num_shots is not None and not 1 <= num_shots <= MAX_REQUESTED_SHOTS:
+            raise EchoError(f"a plan needs between 1 and {MAX_REQUESTED_SHOTS} shots; got {num_shots}")
         for source in (story.screenplay, story.description):
             if source.strip() and (screenplay := parse_screenplay(source)) is not None:
                 tone = tone_of_style(story.style, source)

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from director.shot_count import MAX_REQUESTED_SHOTS
+
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 BackendName = Literal["preview", "echo"]
 OffloadMode = Literal["none", "model", "group", "sequential"]
@@ -49,7 +51,7 @@ class Settings(BaseSettings):
         "native: the model's own First-3 + Recent-4 of the generated history (Eq. 9)",
     )
     review_mode: bool = False
-    default_shots: int = Field(default=6, ge=1, le=200)
+    default_shots: int = Field(default=6, ge=1, le=MAX_REQUESTED_SHOTS)
 
     # App
     host: str = "127.0.0.1"
