@@ -32,10 +32,10 @@ from director.schemas import (
 )
 from director.shot_count import MAX_REQUESTED_SHOTS, without_shot_count
 from director.text import has_cjk
+from generator.prompt import MAX_PROMPT_CHARS
 from generator.types import MAX_CHARACTERS_PER_SHOT
 
 MAX_MESSAGE_CHARS = 100_000
-MAX_PROMPT_CHARS = 1500
 
 _FILLER = r"(?:please|thanks|thank you|now|then|so|and|just|all|it|that|this|the|story|plan|shots?)"
 _APPROVAL = (
