@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +13,7 @@ from director.shot_count import MAX_REQUESTED_SHOTS
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 BackendName = Literal["preview", "echo"]
+Dtype = Literal["bfloat16", "float16", "float32"]
 OffloadMode = Literal["none", "model", "group", "sequential"]
 MemoryStrategy = Literal["agent", "native"]
 
@@ -38,7 +39,7 @@ class Settings(BaseSettings):
     width: int = Field(default=640, ge=32, le=4096)
     height: int = Field(default=384, ge=32, le=4096)
     device: str = "cuda"
-    dtype: Literal["bfloat16", "float16", "float32"] = "bfloat16"
+    dtype: Dtype = "bfloat16"
     offload: OffloadMode = "none"
     vae_tiling: bool = False
     subtitles: bool = True
@@ -94,14 +95,14 @@ def load_settings(**overrides: object) -> Settings:
 
 _FLAGS: dict[str, dict[str, object]] = {
     "--home": {"help": "project home (env ECHO_HOME, default ./echo_home)"},
-    "--backend": {"choices": ["preview", "echo"], "help": "generator backend (default preview)"},
+    "--backend": {"choices": get_args(BackendName), "help": "generator backend (default preview)"},
     "--model-dir": {"help": "local JoyAI-Echo pipeline folder (echo backend)"},
     "--device": {"help": "torch device for the echo backend (default cuda)"},
-    "--dtype": {"choices": ["bfloat16", "float16", "float32"], "help": "echo backend precision"},
-    "--offload": {"choices": ["none", "model", "group", "sequential"], "help": "echo backend memory saving"},
+    "--dtype": {"choices": get_args(Dtype), "help": "echo backend precision"},
+    "--offload": {"choices": get_args(OffloadMode), "help": "echo backend memory saving"},
     "--llm-base-url": {"help": "OpenAI-compatible endpoint; none = built-in offline planner"},
     "--llm-model": {"help": "model name at that endpoint"},
-    "--llm-structured-method": {"choices": ["json_schema", "function_calling", "json_mode"]},
+    "--llm-structured-method": {"choices": get_args(StructuredMethod)},
     "--width": {"type": int, "help": "shot width, multiple of 32 (default 640)"},
     "--height": {"type": int, "help": "shot height, multiple of 32 (default 384)"},
 }

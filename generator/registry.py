@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import get_args
 
+from director.settings import BackendName, Settings
 from generator.types import Generator, GeneratorError
-
-if TYPE_CHECKING:
-    from director.settings import Settings
-
-BACKENDS = ("preview", "echo")
 
 
 def get_generator(name: str, settings: Settings | None = None) -> Generator:
     """Build the backend called `name`. Heavy imports happen only for the backend asked for."""
-    from director.settings import Settings
-
     settings = settings or Settings()
     if name == "preview":
         from generator.preview import PreviewGenerator
@@ -25,4 +19,4 @@ def get_generator(name: str, settings: Settings | None = None) -> Generator:
         from generator.echo import EchoGenerator
 
         return EchoGenerator(settings)
-    raise GeneratorError(f"unknown backend {name!r}; valid values: {', '.join(BACKENDS)}")
+    raise GeneratorError(f"unknown backend {name!r}; valid values: {', '.join(get_args(BackendName))}")
