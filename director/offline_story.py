@@ -74,6 +74,7 @@ _PLACE_STOP = frozenset(
      "across", "around", "from", "near", "by", "over", "inside", "outside"]
 )  # fmt: skip
 ENDING_MARKERS = ("In the end, ", "最后，")
+MOOD_SENTENCE = re.compile(r"The mood is [^.]*\.")
 _ZH_WORD = {english: word for word, english in {**PLACE_SYNONYMS, **OBJECTS}.items() if has_cjk(word)}
 # The first arc whose words appear in the story decides how it ends. Story sentences written for an arc use no
 # words of an arc listed before it, so a confirmed story reads back as the same arc.
@@ -179,7 +180,7 @@ def write_story_from_idea(idea: str) -> StoryDraft:
     hero = concept.cast[0]
     other, target = _arc_partner(concept, idea)
     sentences = [_premise(idea, concept.cast, zh), *_arc_sentences(concept, idea, hero, other, target)]
-    sentences.append(_mood_sentence(concept.tone))
+    sentences.append(mood_sentence(concept.tone))
     lines = [_cast_line(concept.cast), _places_line(concept.sites)]
     lines += [f"Time: {concept.time}."] if concept.time else []
     lines += [f"Weather: {concept.weather}."] if concept.weather else []
@@ -206,11 +207,7 @@ def plan_from_story(story: StoryDraft, num_shots: int) -> ShotPlanDraft:
     return ShotPlanDraft(characters=characters, scenes=scenes, shots=shots)
 
 
-def mood_sentence_pattern() -> re.Pattern[str]:
-    return re.compile(r"The mood is [^.]*\.")
-
-
-def _mood_sentence(tone: Tone) -> str:
+def mood_sentence(tone: Tone) -> str:
     return f"The mood is {tone.mood}."
 
 
@@ -464,12 +461,22 @@ def _thing_in(text: str, seed: str) -> str:
     return hits[0][2] if hits else pick(FALLBACK_OBJECTS, seed, "thing")
 
 
+def cast_entries(text: str) -> list[tuple[str, str]]:
+    """(name, phrase) of each entry of the text's Cast line ("Cast: Ash, a young wizard; ..."); [] without one."""
+    if not (match := _CAST_LINE.search(text)):
+        return []
+    entries = []
+    for entry in match["cast"].split(";"):
+        name, _, phrase = entry.partition(",")
+        entries.append((name.strip(), phrase.strip()))
+    return entries
+
+
 def _cast_in(text: str, language: str, seed: str) -> list[CastMember]:
     """1-3 people: the Cast line when present, else the people of the text; at least two for a story."""
-    if match := _CAST_LINE.search(text):
+    if entries := cast_entries(text):
         cast = []
-        for entry in match["cast"].split(";"):
-            name, _, phrase = (part.strip() for part in entry.partition(","))
+        for name, phrase in entries:
             roles = find_roles(phrase)
             if name:
                 cast.append(CastMember(name, roles[-1][2] if roles else None, phrase, named=True))

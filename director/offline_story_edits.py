@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from director.errors import EchoError
-from director.offline_story import ENDING_MARKERS, find_tone, mood_sentence_pattern
+from director.offline_story import ENDING_MARKERS, MOOD_SENTENCE, cast_entries, find_tone, mood_sentence
 from director.schemas import StoryDraft
 from director.text import upper_first
 
@@ -36,6 +36,7 @@ _ENDING = re.compile(
     r"(?P<ending>.+)$",
     re.IGNORECASE | re.DOTALL,
 )
+_ENDING_SENTENCE = re.compile(rf"(?:{'|'.join(map(re.escape, ENDING_MARKERS))})[^.。\n]*[.。]")
 
 
 def apply_story_feedback(draft: StoryDraft, feedback: str) -> StoryDraft:
@@ -100,11 +101,9 @@ def _character_called(draft: StoryDraft, who: str) -> str | None:
     everything = f"{draft.description}\n{draft.screenplay}"
     if re.search(rf"(?<!\w){re.escape(who)}(?!\w)", everything, re.IGNORECASE) and who[:1].isupper():
         return who
-    if cast := re.search(r"^Cast:\s*(.+)$", draft.description, re.MULTILINE):
-        for entry in cast[1].rstrip(".").split(";"):
-            name, _, phrase = (part.strip() for part in entry.partition(","))
-            if re.search(rf"\b{re.escape(who.lower())}\b", phrase.lower()):
-                return name
+    for name, phrase in cast_entries(draft.description):
+        if re.search(rf"\b{re.escape(who.lower())}\b", phrase.lower()):
+            return name
     introduced = re.search(rf"\b([A-Z][\w'-]+),? (?:the|a|an) (?:[\w-]+ ){{0,3}}?{re.escape(who)}\b", everything)
     return introduced[1] if introduced else None
 
@@ -112,11 +111,10 @@ def _character_called(draft: StoryDraft, who: str) -> str | None:
 def _retone(draft: StoryDraft, feedback: str) -> StoryDraft | None:
     if (tone := find_tone(feedback)) is None:
         return None
-    mood = f"The mood is {tone.mood}."
-    pattern = mood_sentence_pattern()
+    mood = mood_sentence(tone)
     description = (
-        pattern.sub(mood, draft.description)
-        if pattern.search(draft.description)
+        MOOD_SENTENCE.sub(mood, draft.description)
+        if MOOD_SENTENCE.search(draft.description)
         else _before_cast(draft.description, mood)
     )
     return draft.model_copy(update={"description": description, "style": tone.style})
@@ -128,10 +126,9 @@ def _new_ending(draft: StoryDraft, feedback: str) -> StoryDraft | None:
     ending = match["ending"].strip().rstrip(".。")
     chinese = draft.language == "zh"
     sentence = f"{ENDING_MARKERS[1] if chinese else ENDING_MARKERS[0]}{ending}{'。' if chinese else '.'}"
-    pattern = re.compile(r"(?:In the end, |最后，)[^.。\n]*[.。]")
     description = (
-        pattern.sub(sentence, draft.description, count=1)
-        if pattern.search(draft.description)
+        _ENDING_SENTENCE.sub(sentence, draft.description, count=1)
+        if _ENDING_SENTENCE.search(draft.description)
         else (_before_cast(draft.description, sentence))
     )
     return draft.model_copy(update={"description": description})
