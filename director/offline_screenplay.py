@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from director.errors import EchoError
 from director.offline_cast import CastMember, character_card, find_roles
 from director.offline_timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
-from director.offline_vocabulary import CAMERAS, PLACE_WORDS, PLACES, Role, Tone, find_words, pick
-from director.schemas import DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec
+from director.offline_vocabulary import CAMERAS, PLACE_WORDS, PLACES, Tone, find_words, pick
+from director.schemas import CharacterSpec, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec
 from director.text import has_cjk
 
 _HEADING = re.compile(
@@ -143,7 +143,7 @@ def plan_from_screenplay(screenplay: Screenplay, num_shots: int | None, tone: To
     if num_shots is not None:
         shots = _fit_count(shots, num_shots, scene_specs)
     characters = [
-        character_card(CastMember(name, _role_of(name, screenplay), ""), seed, _introduction(name, screenplay))
+        _character_card(name, screenplay, seed)
         for name in screenplay.characters
         if any(name in shot.characters for shot in shots)
     ]
@@ -377,10 +377,11 @@ def _sound_for(scene: SceneSpec) -> str:
     return "Quiet room tone." if scene.description.startswith("Interior") else "Soft wind and distant ambience."
 
 
-def _role_of(name: str, screenplay: Screenplay) -> Role | None:
+def _character_card(name: str, screenplay: Screenplay, seed: str) -> CharacterSpec:
+    """The card of a screenplay character, from the role and facts of the line that introduces them."""
     introduction = _introduction(name, screenplay)
     roles = find_roles(introduction)
-    return roles[0][2] if roles else None
+    return character_card(CastMember(name, roles[0][2] if roles else None, ""), seed, introduction)
 
 
 def _introduction(name: str, screenplay: Screenplay) -> str:
