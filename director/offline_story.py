@@ -153,8 +153,8 @@ def tone_of_style(style: str, text: str) -> Tone:
 
 def derive_concept(text: str, seed: str, tone: Tone | None = None) -> Concept:
     """People, places, time, weather, the story object, the arc and the tone found in (or chosen for) the text."""
-    language = "zh" if has_cjk(_MACHINE_LINES.sub("", text)) else "en"
     prose = _MACHINE_LINES.sub("", text)
+    language = "zh" if has_cjk(prose) else "en"
     written = _CAST_LINE.search(text) is not None
     time = _TIME_LINE.search(text) if written else None
     weather = _WEATHER_LINE.search(text) if written else None
