@@ -258,7 +258,7 @@ def character_card(member: CastMember, seed: str, introduction: str = "") -> Cha
     if introduction:
         identity = f"{member.name}, {introduction.rstrip('.')}."
     else:
-        what = _without_worn(member.phrase) or _article(f"{pick(AGES[age], *key, 'age')} {_noun(role)}")
+        what = _without_worn(member.phrase) or with_article(f"{pick(AGES[age], *key, 'age')} {_noun(role)}")
         identity = f"{member.name} is {what}, {pick(BUILDS, *key, 'build')}, with {pick(_faces(age), *key, 'face')}"
         identity += "." if "hair" in said.lower() else f" and {pick(_hair(gender, age), *key, 'hair')}."
     eyes = re.search(r"\b([\w]+)-eyed\b", said.lower())
@@ -442,7 +442,7 @@ def _phrase_of(person: _Mention, gender: str, name: str, seed: str) -> str:
         noun = {"female": "woman", "male": "man"}.get(gender, "traveller")
         if not any(word in AGE_WORDS for word in words):
             words.append(pick(AGES["young"] + AGES["adult"], seed, name, "age"))
-        return _article(" ".join([*words, noun]))
+        return with_article(" ".join([*words, noun]))
     genders = [word for word in words if word in GENDER_WORDS and word not in AGE_WORDS]
     words = [word for word in words if word not in genders]
     if role.human and not any(word in AGE_WORDS or _YEARS_OLD.search(word) for word in words + genders):
@@ -457,7 +457,7 @@ def _phrase_of(person: _Mention, gender: str, name: str, seed: str) -> str:
         phrase += f" in {person.clothing}"
     if person.hair:
         phrase += f" with {person.hair}"
-    return phrase if person.possessor else _article(phrase)
+    return phrase if person.possessor else with_article(phrase)
 
 
 def _stated_gender(name: str, role: Role | None, phrase: str) -> str:
@@ -484,7 +484,7 @@ def _with_possessors(members: list[CastMember], people: list[_Mention]) -> list[
             resolved.append(member)
             continue
         owner = _owner(person, members[:index] + members[index + 1 :], people[:index] + people[index + 1 :])
-        phrase = f"{owner}'s {member.phrase}" if owner else _article(member.phrase)
+        phrase = f"{owner}'s {member.phrase}" if owner else with_article(member.phrase)
         resolved.append(replace(member, phrase=phrase))
     return resolved
 
@@ -547,5 +547,5 @@ def _noun(role: Role | None) -> str:
     return role.noun if role is not None else "traveller"
 
 
-def _article(phrase: str) -> str:
+def with_article(phrase: str) -> str:
     return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"

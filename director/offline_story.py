@@ -22,6 +22,7 @@ from director.offline_cast import (
     find_names,
     find_roles,
     new_name,
+    with_article,
 )
 from director.offline_timing import shot_seconds, speech_seconds
 from director.offline_vocabulary import (
@@ -490,7 +491,7 @@ def _cast_in(text: str, language: str, seed: str) -> list[CastMember]:
         name = new_name(companion, language, seed, {member.name for member in cast})
         words = f"{pick(AGES[companion.age], seed, companion.noun)} {companion.noun}" if companion.human else ""
         phrase = words or companion.noun
-        cast.append(CastMember(name, companion, f"{'an' if phrase[0] in 'aeiou' else 'a'} {phrase}"))
+        cast.append(CastMember(name, companion, with_article(phrase)))
     return cast
 
 
