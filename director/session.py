@@ -24,7 +24,6 @@ from director.state import ChatTurn, DirectorContext, DirectorEvent, turn
 from generator.types import Generator
 from tools.base import Toolbox
 from workspace.db import enable_wal, home_init_lock, open_workspace
-from workspace.history import HistoryManager
 from workspace.state import load_project_state
 
 MAX_MESSAGE_CHARS = 20_000
@@ -73,7 +72,6 @@ class DirectorSession:
             workspace=self.workspace,
             toolbox=Toolbox(self.workspace, actor="director"),
             planner=planner or get_planner(settings),
-            history=HistoryManager(self.workspace),
             generator_override=generator,
         )
         self._checkpointer = open_checkpointer(settings)

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from generator.types import Generator, MemorySlot
     from tools.base import Toolbox
     from workspace.db import Workspace
-    from workspace.history import HistoryManager
     from workspace.index import ShotIndex
 
 EventKind = Literal["message", "question", "progress", "shot_done", "error", "done"]
@@ -80,7 +79,6 @@ class DirectorContext:
     workspace: Workspace
     toolbox: Toolbox
     planner: Planner
-    history: HistoryManager
     generator_override: Generator | None = None
     slot_cache: dict[tuple[int, int, int], list[MemorySlot]] = field(default_factory=dict)
     _generator: Generator | None = None

@@ -14,6 +14,7 @@ from director.schemas import RevisionDiagnosis
 from director.state import DirectorContext, DirectorState
 from director.text import as_sentence
 from generator.types import FPS, nearest_frame_count
+from workspace.history import dependents_in
 from workspace.state import load_project_state
 
 REGENERATE, KEEP = "Regenerate", "Keep"
@@ -131,10 +132,11 @@ def finish(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         from_take_id=revision["from_take_id"],
         to_take_id=state["take_id"],
     )
-    dependents = ctx.history.dependents(pid, revision["from_take_id"])
-    stale_takes = [take.id for n in dependents if (take := ctx.history.current_take(pid, n)) is not None]
-    if stale_takes:
-        ctx.tool("mark_stale", project_id=pid, take_ids=stale_takes, reason="memory")
+    with ctx.workspace.read_session() as session:
+        stale = dependents_in(session, pid, revision["from_take_id"])
+    dependents = [n for n, _ in stale]
+    if stale:
+        ctx.tool("mark_stale", project_id=pid, take_ids=[take.id for _, take in stale], reason="memory")
     text = f"Shot {number} is revised. {as_sentence(revision['diagnosis'])}"
     if dependents:
         verb = "is" if len(dependents) == 1 else "are"
