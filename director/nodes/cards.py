@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from director.nodes import say
-from director.nodes.revise import shot_list
+from director.nodes.revise import stale_sentence
 from director.state import DirectorContext, DirectorState
 from workspace.state import CharacterView, ProjectState, SceneView, load_project_state
 
@@ -99,11 +99,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     if generated:
         ctx.tool("mark_stale", project_id=pid, take_ids=[shot.current_take.id for shot in generated])
     stale = [shot.number for shot in generated]
-    if stale:
-        shots = shot_list(stale)
-        note = f" {shots[0].upper()}{shots[1:]} showed the old card and {'is' if len(stale) == 1 else 'are'} now stale."
-    else:
-        note = ""
+    note = " " + stale_sentence(stale, "showed the old card") if stale else ""
     return {
         "outcome": "offer" if stale else "done",
         "stale": stale,

@@ -51,6 +51,12 @@ def shot_list(numbers: list[int]) -> str:
     return f"shots {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
 
 
+def stale_sentence(numbers: list[int], why: str) -> str:
+    """'Shot 3 remembered the old take and is now stale.' (`why` says what the shots did)."""
+    verb = "is" if len(numbers) == 1 else "are"
+    return as_sentence(f"{shot_list(numbers)} {why} and {verb} now stale")
+
+
 def _speaker_ids(shot_ctx: ShotContext) -> dict[str, str]:
     ids = {char_id.casefold(): char_id for char_id in shot_ctx.shot.characters}
     for char_id in shot_ctx.shot.characters:
@@ -139,8 +145,7 @@ def finish(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         ctx.tool("mark_stale", project_id=pid, take_ids=[take.id for _, take in stale], reason="memory")
     text = f"Shot {number} is revised. {as_sentence(revision['diagnosis'])}"
     if dependents:
-        verb = "is" if len(dependents) == 1 else "are"
-        text += " " + as_sentence(f"{shot_list(dependents)} remembered the old take and {verb} now stale")
+        text += " " + stale_sentence(dependents, "remembered the old take")
     update = {"stale": dependents, "mode": "plan", **say(text)}
     if state.get("resume_loop"):
         return {**update, "outcome": "continue"}
