@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 
 from director.nodes import crash_point, emit
-from director.nodes.memory import cache_key, select_memory
+from director.nodes.memory import cache_key, memory_bank
 from director.nodes.schedule import claim_staging, clean_crashed_staging
-from director.nodes.shot_context import load_shot_context
 from director.state import DirectorContext, DirectorState
 from generator.audio import write_wav
 from generator.media import read_frames, save_png
@@ -33,8 +32,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     compiled = state["condition"]
     slots = ctx.slot_cache.pop(cache_key(state), None)
     if slots is None:  # resumed after a restart: rebuild the same bank from the same inputs
-        drop = (state.get("revision") or {}).get("drop_labels", [])
-        slots = select_memory(ctx, load_shot_context(ctx, pid, number), state.get("retrieved", []), drop)
+        slots = memory_bank(state, ctx)
     request = build_request(
         ShotCondition.model_validate(compiled["condition"]),
         num_frames=compiled["num_frames"],

@@ -81,12 +81,18 @@ def cache_key(state: DirectorState) -> tuple[int, int, int]:
     return (state["project_id"], state["shot_number"], state["condition"]["condition_id"])
 
 
-def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
-    shot_ctx = load_shot_context(ctx, state["project_id"], state["shot_number"])
+def memory_bank(state: DirectorState, ctx: DirectorContext) -> list[MemorySlot]:
+    """The bank of the shot in `state`; the same inputs always give the same bank (generate rebuilds it)."""
     drop = (state.get("revision") or {}).get("drop_labels", [])
-    slots = select_memory(ctx, shot_ctx, state.get("retrieved", []), drop)
+    shot_ctx = load_shot_context(ctx, state["project_id"], state["shot_number"])
+    return select_memory(ctx, shot_ctx, state.get("retrieved", []), drop)
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    number = state["shot_number"]
+    slots = memory_bank(state, ctx)
     ctx.slot_cache.clear()  # one shot in flight per session: never hold more than one bank of frames
     ctx.slot_cache[cache_key(state)] = slots
     labels = ", ".join(slot.label for slot in slots) or "none"
-    emit("progress", f"Shot {shot_ctx.number}: memory {labels}", shot_number=shot_ctx.number)
+    emit("progress", f"Shot {number}: memory {labels}", shot_number=number)
     return {"memory": describe(slots)}
