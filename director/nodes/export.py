@@ -6,13 +6,10 @@ from typing import Any
 
 from director.nodes import emit, say
 from director.state import DirectorContext, DirectorState
+from workspace.export import default_export_dir, export_project
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
-    try:
-        from workspace.export import default_export_dir, export_project
-    except ImportError:
-        return say("Export is not available in this installation.")
     pid = state["project_id"]
     out_dir = default_export_dir(ctx.workspace, pid)
 
