@@ -105,7 +105,7 @@ def build_graph(ctx: DirectorContext, checkpointer: BaseCheckpointSaver | None =
         graph.add_node(name, _bind(node, ctx))
     for source, target in STRAIGHT:
         graph.add_edge(source, target)
-    intent_targets = sorted(set(route.INTENT_NODES.values()) | {"reply", "clarify"})
+    intent_targets = sorted(set(route.INTENT_NODES.values()))
     graph.add_conditional_edges("route", lambda state: route.dispatch(state, ctx), intent_targets)
     for source, table in OUTCOMES.items():
         graph.add_conditional_edges(
