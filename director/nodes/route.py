@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.nodes.story import project_and_story
 from director.schemas import RouteDecision
 from director.state import DirectorContext, DirectorState
 from workspace.state import ProjectState, load_project_state
@@ -63,6 +64,6 @@ def dispatch(state: DirectorState, ctx: DirectorContext) -> str:
     """The node for the current decision; a bare 'answer' with no question pending is a new idea or a question."""
     intent = state["decision"]["intent"]
     if intent == "answer":
-        has_story = load_project_state(ctx.workspace, state["project_id"]).story is not None
-        return "reply" if has_story else "clarify"
+        _, story = project_and_story(ctx, state["project_id"])
+        return "reply" if story is not None else "clarify"
     return INTENT_NODES[intent]

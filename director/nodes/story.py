@@ -7,7 +7,8 @@ from typing import Any
 from director.nodes import ask, chose, say
 from director.schemas import StoryDraft
 from director.state import DirectorContext, DirectorState
-from workspace.state import StoryView, load_project_state
+from workspace.queries import get_project, latest_story
+from workspace.state import ProjectView, StoryView, project_view, story_view
 
 APPROVE, EDIT = "Approve", "Edit"
 REVIEW_QUESTION = "Shall I plan the shots for this story? Approve it, or tell me what to change."
@@ -23,11 +24,19 @@ def draft_of(story: StoryView, language: str) -> StoryDraft:
     )
 
 
+def project_and_story(ctx: DirectorContext, project_id: int) -> tuple[ProjectView, StoryView | None]:
+    """The project and its latest story, without the rest of the project; EchoError for an unknown project."""
+    with ctx.workspace.read_session() as session:
+        project = get_project(session, project_id)
+        story = latest_story(session, project_id)
+        return project_view(project), story_view(story) if story else None
+
+
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
-    project = load_project_state(ctx.workspace, state["project_id"])
+    project, story = project_and_story(ctx, state["project_id"])
     feedback = state.get("story_feedback", "")
-    previous = draft_of(project.story, project.project.language) if feedback and project.story else None
-    idea = state.get("idea") or project.project.idea
+    previous = draft_of(story, project.language) if feedback and story else None
+    idea = state.get("idea") or project.idea
     draft = ctx.planner.write_story(idea, feedback=feedback, previous=previous)
     written = ctx.tool(
         "write_story",
@@ -65,7 +74,7 @@ def confirm(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
 
 def approve(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     """A bare 'yes' outside a question: confirm an unconfirmed story, else continue generating."""
-    story = load_project_state(ctx.workspace, state["project_id"]).story
+    _, story = project_and_story(ctx, state["project_id"])
     if story is None:
         return {"outcome": "nothing", **say("There is no story to approve yet; tell me your idea first.")}
     if not story.confirmed:
