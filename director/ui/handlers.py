@@ -220,11 +220,7 @@ class Handlers:
         return tuple(outputs)
 
     def _conversation(self, director: DirectorSession) -> list[dict]:
-        chat = views.chat_messages(director.transcript())
-        question = director.pending_question()
-        if question and question.text and (not chat or chat[-1]["content"] != question.text):
-            chat.append({"role": "assistant", "content": question.text})
-        return chat
+        return views.chat_messages(director.transcript())
 
     def _options(self, director: DirectorSession) -> list[str]:
         question = director.pending_question()
