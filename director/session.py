@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
-from langgraph.types import Command
+from langgraph.types import Command, StateSnapshot
 from pydantic import ValidationError
 
 from director.errors import EchoError, format_validation_error
@@ -48,6 +48,15 @@ def open_checkpointer(settings: Settings) -> SqliteSaver:
 def _project_title(message: str) -> str:
     first_line = next((line.strip() for line in message.splitlines() if line.strip()), "Untitled")
     return first_line if len(first_line) <= 80 else first_line[:77].rstrip() + "..."
+
+
+def _question_event(payload: dict[str, Any]) -> DirectorEvent:
+    """An `ask()` payload as the question the user sees."""
+    return DirectorEvent(kind="question", text=payload.get("text", ""), options=payload.get("options", []))
+
+
+def _pending_question(snapshot: StateSnapshot) -> DirectorEvent | None:
+    return _question_event(snapshot.interrupts[0].value) if snapshot.interrupts else None
 
 
 class DirectorSession:
@@ -126,17 +135,15 @@ class DirectorSession:
     def pending_question(self) -> DirectorEvent | None:
         if self.project_id is None:
             return None
-        snapshot = self._graph.get_state(self._config())
-        if not snapshot.interrupts:
-            return None
-        payload: dict[str, Any] = snapshot.interrupts[0].value
-        return DirectorEvent(kind="question", text=payload.get("text", ""), options=payload.get("options", []))
+        return _pending_question(self._graph.get_state(self._config()))
 
     def transcript(self) -> list[ChatTurn]:
+        """The conversation so far, ending with the pending question if there is one."""
         if self.project_id is None:
             return []
-        turns = [ChatTurn(**entry) for entry in self._graph.get_state(self._config()).values.get("messages", [])]
-        question = self.pending_question()
+        snapshot = self._graph.get_state(self._config())
+        turns = [ChatTurn(**entry) for entry in snapshot.values.get("messages", [])]
+        question = _pending_question(snapshot)
         return [*turns, ChatTurn(role="assistant", text=question.text)] if question else turns
 
     def close(self) -> None:
@@ -192,8 +199,7 @@ class DirectorSession:
                 if mode == "custom":
                     yield DirectorEvent(**chunk)
                 elif "__interrupt__" in chunk:
-                    payload = chunk["__interrupt__"][0].value
-                    yield DirectorEvent(kind="question", text=payload["text"], options=payload.get("options", []))
+                    yield _question_event(chunk["__interrupt__"][0].value)
         except EchoError as error:
             yield DirectorEvent(kind="error", text=str(error))
         except ValidationError as error:
