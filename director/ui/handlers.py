@@ -55,6 +55,18 @@ def generate_update(state: ProjectState | None) -> Any:
     return gr.update(value=views.generate_label(pending), visible=bool(pending))
 
 
+def chosen_shot(state: ProjectState, number: float | None) -> int:
+    """The shot number typed or clicked in the inspector; EchoError when none is chosen or it does not exist."""
+    if number is None:
+        raise EchoError("pick a shot first: click it in the storyboard or type its number")
+    return state.shot(int(number)).number
+
+
+def current_version(state: ProjectState, number: int) -> int | None:
+    take = state.shot(number).current_take
+    return take.version if take else None
+
+
 def unchanged() -> list[Any]:
     """Leave all of the Director's outputs (project, chat, options..., storyboard, summary, activity, generate)."""
     return [gr.skip()] * (OPTION_BUTTONS + 6)
@@ -132,28 +144,26 @@ class Handlers:
 
         A refusal shows next to the button and keeps the typed feedback; a finished revision empties the box."""
         try:
-            director = self.ctx.director(self.ctx.project_id(choice))
-            shot_number = self._shot_number(director.project_id, number)
+            project_id = self.ctx.project_id(choice)
+            director = self.ctx.director(project_id)
+            state = self.ctx.state(project_id)
+            shot_number = chosen_shot(state, number)
             if not (feedback or "").strip():
                 raise EchoError(f"type what should change in shot {shot_number} first")
         except EchoError as error:
             gr.Warning(str(error))
             yield (*unchanged(), warning(error), gr.skip())
             return
-        before = self._version(director.project_id, shot_number)
+        before = current_version(state, shot_number)
         chat = [*self._conversation(director), {"role": "user", "content": f"Shot {shot_number}: {feedback.strip()}"}]
         outputs: tuple = tuple(unchanged())
         for outputs in self._drive(director, director.revise(shot_number, feedback), chat):
             yield (*outputs, f"Revising shot {shot_number}... (the chat shows each step)", gr.skip())
-        after = self._version(director.project_id, shot_number)
+        after = current_version(self.ctx.state(project_id), shot_number)
         if after is not None and after != before:
             yield (*outputs, f"Shot {shot_number} is now version {after}.", "")
         else:
             yield (*outputs, warning(f"shot {shot_number} was not changed; the chat says why"), gr.skip())
-
-    def _version(self, project_id: int | None, number: int) -> int | None:
-        take = self.ctx.state(project_id).shot(number).current_take if project_id else None
-        return take.version if take else None
 
     def _drive(self, director: DirectorSession, events: Iterator[DirectorEvent], chat: list[dict]) -> Iterator[tuple]:
         """Stream the Director's steps into the chat and a progress bar; refresh the storyboard as shots are made.
@@ -229,11 +239,6 @@ class Handlers:
     def _storyboard(self, project_id: int | None) -> list[tuple[str, str]]:
         return views.storyboard(self.ctx.workspace, self.ctx.state(project_id)) if project_id else []
 
-    def _shot_number(self, project_id: int | None, number: float | None) -> int:
-        if number is None or project_id is None:
-            raise EchoError("pick a shot first: click it in the storyboard or type its number")
-        return self.ctx.state(project_id).shot(int(number)).number
-
     # -- shot inspector ---------------------------------------------------------------------------------------
 
     def inspect(self, choice: str | None, number: float | None) -> tuple[Any, ...]:
@@ -263,7 +268,7 @@ class Handlers:
         """(status, storyboard) after making an earlier take current again."""
         try:
             project_id = self.ctx.project_id(choice)
-            shot_number = self._shot_number(project_id, number)
+            shot_number = chosen_shot(self.ctx.state(project_id), number)
             if version is None:
                 raise EchoError("pick a version in the list first")
             result = self.ctx.call_tool(
@@ -290,20 +295,17 @@ class Handlers:
         first_scene = scenes[0][1] if scenes else None
         return (
             gr.update(choices=characters, value=first_character),
-            *self.pick_character(choice, first_character),
+            *views.character_fields(self.ctx.workspace, views.character_card(state, first_character)),
             gr.update(choices=scenes, value=first_scene),
-            *self.pick_scene(choice, first_scene),
+            *views.scene_fields(views.scene_card(state, first_scene)),
         )
 
     def pick_character(self, choice: str | None, char_id: str | None) -> tuple[Any, ...]:
-        state = self._state_or_none(choice)
-        card = next((c for c in state.characters if c.char_id == char_id), None) if state else None
+        card = views.character_card(self._state_or_none(choice), char_id)
         return views.character_fields(self.ctx.workspace, card)
 
     def pick_scene(self, choice: str | None, scene_id: str | None) -> tuple[str, str, str, str]:
-        state = self._state_or_none(choice)
-        card = next((s for s in state.scenes if s.scene_id == scene_id), None) if state else None
-        return views.scene_fields(card)
+        return views.scene_fields(views.scene_card(self._state_or_none(choice), scene_id))
 
     def save_character(
         self,

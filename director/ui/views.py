@@ -204,6 +204,14 @@ def scene_choices(state: ProjectState | None) -> list[tuple[str, str]]:
     return [(f"{s.scene_id} · {s.name}", s.scene_id) for s in (state.scenes if state else [])]
 
 
+def character_card(state: ProjectState | None, char_id: str | None) -> CharacterView | None:
+    return next((c for c in state.characters if c.char_id == char_id), None) if state else None
+
+
+def scene_card(state: ProjectState | None, scene_id: str | None) -> SceneView | None:
+    return next((s for s in state.scenes if s.scene_id == scene_id), None) if state else None
+
+
 def character_fields(workspace: Workspace, card: CharacterView | None) -> tuple[Any, ...]:
     """(name, identity, appearance, clothing, voice, reference image path, reference audio path)."""
     if card is None:
