@@ -173,6 +173,7 @@ class Handlers:
         notes: list[dict] = []
         progress_bubble: dict | None = None
         offered: list[str] = []
+        shown_project = director.project_id  # the dropdown already shows it; a new film gets its id on the way
         run = RunProgress()
         if director.project_id is not None:
             self.run_started[director.project_id] = time.time()
@@ -208,7 +209,10 @@ class Handlers:
                 progress_bubble = None
             else:
                 continue
-            project = project_update(self.ctx, director.project_id)
+            project = keep
+            if director.project_id != shown_project:
+                shown_project = director.project_id
+                project = project_update(self.ctx, shown_project)
             yield (project, chat, *[keep] * OPTION_BUTTONS, storyboard, summary, activity_update(activity), keep)
         self.ctx.adopt(director)
         state = self.ctx.state(director.project_id) if director.project_id else None
