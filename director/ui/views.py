@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
+from sqlmodel import col, select
 
 from director.errors import EchoError
 from workspace.db import Workspace
 from workspace.export import ExportBlocked, ExportResult
 from workspace.history import HistoryManager
 from workspace.media import atomic_write_bytes
-from workspace.models import ShotCondition
+from workspace.models import ShotCondition, Take
 from workspace.state import CharacterView, ProjectState, SceneView, ShotView, TakeView, list_projects
 
 PLACEHOLDER_SIZE = (320, 192)
@@ -175,24 +176,31 @@ def memory_tiles(workspace: Workspace, state: ProjectState, take: TakeView | Non
     """One thumbnail per memory slot the take was conditioned on, labelled with what it is and where from."""
     if take is None:
         return []
-    takes_by_id = {t.id: t for t in HistoryManager(workspace).takes(state.project.id)}
+    earlier_takes = _memory_takes(workspace, state, take)
     cards = {c.char_id: c for c in state.characters}
     tiles = []
     for source in take.memory_sources:
         image = media_path(workspace, source.get("key_frame"))
         label = str(source.get("label", "memory"))
-        if source.get("take_id") in takes_by_id:
-            earlier = takes_by_id[source["take_id"]]
+        if source.get("take_id") in earlier_takes:
+            number, earlier = earlier_takes[source["take_id"]]
             image = image or media_path(workspace, earlier.memory_window.get("key_frame"))
-            label = f"Shot {earlier.shot_number} v{earlier.version}" + (
-                " · previous shot" if label == "PREVIOUS_SHOT" else ""
-            )
+            label = f"Shot {number} v{earlier.version}" + (" · previous shot" if label == "PREVIOUS_SHOT" else "")
         elif source.get("card_id") in cards:
             card = cards[source["card_id"]]
             image = image or media_path(workspace, card.reference_image)
             label = f"{card.name} (character card)"
         tiles.append((image or placeholder(workspace, "no picture"), label))
     return tiles
+
+
+def _memory_takes(workspace: Workspace, state: ProjectState, take: TakeView) -> dict[int, tuple[int, Take]]:
+    """take id -> (shot number, take) of the earlier takes in `take`'s memory whose shot is still in the plan."""
+    ids = [source["take_id"] for source in take.memory_sources if source.get("take_id") is not None]
+    numbers = {shot.id: shot.number for shot in state.shots}
+    with workspace.read_session() as session:
+        query = select(Take).where(col(Take.id).in_(ids), Take.project_id == state.project.id)
+        return {t.id: (numbers[t.shot_id], t) for t in session.exec(query).all() if t.shot_id in numbers}
 
 
 def character_choices(state: ProjectState | None) -> list[tuple[str, str]]:
