@@ -1,5 +1,5 @@
-"""critique: automatic checks after every take (speech overflow, missing card anchors), an LLM critic when an
-endpoint is configured, and a human review `interrupt()` in review mode (paper Sec. 5.4).
+"""critique: automatic checks after every take (speech overflow, missing card anchors, more than two people),
+an LLM critic when an endpoint is configured, and a human review `interrupt()` in review mode (paper Sec. 5.4).
 
 Speech that overflows the shot lengthens the shot (`update_shot`) and regenerates it once.
 """
@@ -14,7 +14,7 @@ from director.nodes.revise import shot_summary
 from director.nodes.shot_context import load_shot_context
 from director.state import DirectorContext, DirectorState
 from generator.prompt import ShotCondition, missing_anchors
-from generator.types import FPS, MAX_FRAMES, valid_frame_counts
+from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, MAX_FRAMES, valid_frame_counts
 
 APPROVE = "Approve"
 OVERFLOW_MARGIN_S = 0.3
@@ -54,6 +54,8 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     missing = missing_anchors(compiled["prompt"], condition.characters)
     if missing:
         issues.append("the prompt lacks these card sentences: " + "; ".join(missing))
+    if len(condition.characters) > MAX_CHARACTERS_PER_SHOT:
+        issues.append(f"{len(condition.characters)} characters in one shot; the model handles at most two")
     if ctx.settings.llm_configured:
         verdict = ctx.planner.critique(shot_summary(load_shot_context(ctx, pid, number)), compiled["prompt"])
         if not verdict.ok:
