@@ -50,7 +50,7 @@ def describe_validation_error(error: ValidationError) -> str:
 
 def _resolve_paths(request: ShotRequest, base: Path) -> ShotRequest:
     def resolve(path: Path | None) -> Path | None:
-        return None if path is None or path.is_absolute() else (base / path).resolve()
+        return None if path is None else (base / path).resolve()  # an absolute path stays as it is
 
     characters = [
         card.model_copy(

@@ -74,6 +74,18 @@ def test_render_command_rejects_a_bad_request_and_writes_nothing(tmp_path: Path)
     assert not (tmp_path / "out").exists()
 
 
+def test_request_file_paths_may_be_relative_to_the_file_or_absolute(tmp_path: Path) -> None:
+    faces = tmp_path / "faces"
+    faces.mkdir()
+    mara = MARA.model_copy(update={"reference_image": Path("faces/mara.png")})
+    tom = TOM.model_copy(update={"reference_image": faces / "tom.png", "reference_audio": tmp_path / "tom.wav"})
+    request = load_request(_write_request(tmp_path, characters=[mara, tom], first_frame=faces / "first.png"))
+    assert request.characters[0].reference_image == faces / "mara.png"
+    assert request.characters[1].reference_image == faces / "tom.png"
+    assert request.characters[1].reference_audio == tmp_path / "tom.wav"
+    assert request.first_frame == faces / "first.png"
+
+
 def test_unknown_speaker_in_json_names_the_valid_ids(tmp_path: Path) -> None:
     data = shot_request().model_dump(mode="json")
     data["dialogue"][0]["speaker"] = "ID_Z"
