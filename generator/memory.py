@@ -36,6 +36,7 @@ AUDIO_LATENT_DOWNSAMPLE = 4  # mel frames per audio-VAE latent (causal: n latent
 CLIP_LENGTH = 9
 ANCHOR_SHOTS = 3
 RECENT_SHOTS = 4
+TIE_RTOL = 1e-6  # window energies this close (relative) are equal: the earliest window wins
 
 T = TypeVar("T")
 
@@ -69,7 +70,7 @@ def select_audio_window(wave: np.ndarray, sample_rate: int, window_s: float = DE
     """Eq. 8: the window of Delta mel frames (stride Delta/4) with the largest summed mel energy.
 
     Candidate starts are 0, Delta/4, 2 Delta/4, ... plus the last possible start, as in the official encoder.
-    Ties go to the earliest window. Audio no longer than the window is taken whole; audio whose windows all
+    Ties (scores within a relative TIE_RTOL of the best) go to the earliest window. Audio no longer than the window is taken whole; audio whose windows all
     have the same energy (silence) gives the window centred on the clip. The window covers the centres of its
     Delta mel frames, so its length is (Delta - 1) hops: 3.80 s for the default 3.84 s.
     """
@@ -84,11 +85,14 @@ def select_audio_window(wave: np.ndarray, sample_rate: int, window_s: float = DE
     starts = list(range(0, last_start + 1, max(1, delta // 4)))
     if starts[-1] != last_start:
         starts.append(last_start)
-    scores = np.array([energy[start : start + delta].sum() for start in starts])  # direct sums: exact ties stay ties
-    if np.allclose(scores, scores[0], rtol=1e-9, atol=0.0):
+    scores = np.array([energy[start : start + delta].sum() for start in starts])
+    # Float sums differ in their last bits between CPUs and BLAS/FFT paths, so scores within TIE_RTOL are ties.
+    best = scores.max()
+    if scores.min() >= best * (1 - TIE_RTOL):
         start_s = (duration - span_s) / 2
     else:
-        start_s = min(starts[int(np.argmax(scores))] * MEL_HOP / MEL_SAMPLE_RATE, duration - span_s)
+        earliest_best = int(np.flatnonzero(scores >= best * (1 - TIE_RTOL))[0])
+        start_s = min(starts[earliest_best] * MEL_HOP / MEL_SAMPLE_RATE, duration - span_s)
     return AudioWindow(start_s=start_s, end_s=start_s + span_s, center_s=start_s + span_s / 2)
 
 

@@ -113,7 +113,7 @@ def _events(rng: np.random.Generator, n: int, sample_rate: int, per_second: floa
 
 
 def _decaying_tone(sample_rate: int, hz: float, seconds: float, decay: float) -> np.ndarray:
-    t = np.arange(int(seconds * sample_rate), dtype=np.float32) / sample_rate
+    t = np.arange(round(seconds * sample_rate), dtype=np.float32) / sample_rate  # round: n / sr * sr gives n back
     return (np.sin(2 * np.pi * hz * t) * np.exp(-decay * t)).astype(np.float32)
 
 

@@ -77,6 +77,17 @@ def test_ties_go_to_the_earliest_window() -> None:
     assert select_audio_window(wave, SR).start_s == pytest.approx(0.95)
 
 
+def test_near_ties_from_float_rounding_go_to_the_earliest_window() -> None:
+    # The later burst is louder by a relative 3e-7 (float32 steps), as another CPU's FFT/BLAS sums may make it.
+    wave = np.zeros(round(10.45 * SR), np.float32)
+    period = (0.5 * np.sin(2 * np.pi * np.arange(40) / 40)).astype(np.float32)
+    for start, gain in ((0.95, 1.0), (5.70, 1.0 + 1.5e-7)):
+        wave[round(start * SR) : round((start + 3.8) * SR)] = np.tile(period * np.float32(gain), 1520)
+    assert select_audio_window(wave, SR).start_s == pytest.approx(0.95)
+    wave[round(5.70 * SR) : round((5.70 + 3.8) * SR)] *= np.float32(1.01)  # a real difference still wins
+    assert select_audio_window(wave, SR).start_s == pytest.approx(5.70)
+
+
 def test_short_audio_is_taken_whole_and_silence_gives_the_centre() -> None:
     assert select_audio_window(quiet(2.0), SR) == AudioWindow(start_s=0.0, end_s=2.0, center_s=1.0)
     assert select_audio_window(np.zeros(0, np.float32), SR) == AudioWindow(start_s=0.0, end_s=0.0, center_s=0.0)
