@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from director.errors import EchoError
 from director.settings import Settings, add_settings_flags, settings_from_flags
+from generator.errors import EchoError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,18 +23,18 @@ from pathlib import Path
 from typing import Any
 
 from director import graph
+from director.graph_state import DirectorContext, DirectorState
 from director.session import DirectorSession
-from director.settings import Settings
-from director.state import DirectorContext, DirectorState
-from generator.preview import PreviewGenerator
+from director.settings import Settings, open_home
+from generator.preview.renderer import PreviewGenerator
 from generator.prompt import ShotCondition, build_request
 from generator.types import GeneratedShot, MemorySlot, ProgressCallback, SceneInShot, ShotRequest
 from tools.base import Toolbox
-from workspace.db import Workspace, open_workspace
+from workspace.db import Workspace
 from workspace.index import ShotIndex
 from workspace.models import ShotPlan, Take
 
-MEASURED_STAGES = ("retrieve", "compile", "memory", "record")
+MEASURED_STAGES = ("retrieve", "compile_prompt", "memory", "record")
 WIDTH, HEIGHT, FRAMES = 320, 192, 121
 SCENES = [
     ("Library", "castle library", "night"),
@@ -79,7 +79,7 @@ def render_template(folder: Path) -> GeneratedShot:
     request = build_request(
         condition, num_frames=FRAMES, width=WIDTH, height=HEIGHT, seed=1, scene=SceneInShot(id="S2", name="Harbour")
     )
-    return PreviewGenerator(Settings(home=folder, width=WIDTH, height=HEIGHT)).generate(request, [], None, folder)
+    return PreviewGenerator().generate(request, [], None, folder)
 
 
 def call(toolbox: Toolbox, tool_name: str, /, **args: Any) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def call(toolbox: Toolbox, tool_name: str, /, **args: Any) -> dict[str, Any]:
 
 def build_history(settings: Settings, template: GeneratedShot, history: int, pending: int) -> int:
     """A project with `history` generated shots (synthetic rows, indexed) and `pending` planned shots after them."""
-    workspace = open_workspace(settings)
+    workspace = open_home(settings)
     toolbox = Toolbox(workspace, actor="bench")
     pid = call(toolbox, "create_project", title=f"bench {history}")["project_id"]
     call(toolbox, "write_story", project_id=pid, title="Bench", description="A synthetic story.", style="Soft light.")
@@ -103,7 +103,7 @@ def build_history(settings: Settings, template: GeneratedShot, history: int, pen
         for n, loc, t in SCENES
     ]
     kok = _template_kok(workspace, pid, template)
-    index = ShotIndex(settings)
+    index = ShotIndex(settings.home_layout.chroma_dir)
     started = time.perf_counter()
     with workspace.session() as session:
         rows = []

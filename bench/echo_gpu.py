@@ -25,9 +25,9 @@ from pathlib import Path
 
 import torch
 
-from director.settings import Settings
-from generator.echo import ECHO_SIGMAS, EchoGenerator
-from generator.echo_memory import echo_director_blocks
+from generator.echo.config import EchoConfig
+from generator.echo.memory_blocks import echo_director_blocks
+from generator.echo.pipeline import ECHO_SIGMAS, EchoGenerator
 from generator.types import GeneratorError, MemorySlot, ShotRequest
 from tests.tiny_echo import tiny_echo_components, tiny_slot, tiny_tokenizer
 
@@ -97,7 +97,7 @@ def build_generator(args: argparse.Namespace, layers: int) -> EchoGenerator:
     pipeline.to(device)
     if args.vae_tiling:
         pipeline.vae.enable_tiling()
-    return EchoGenerator(Settings(device=args.device, dtype=args.dtype), sigmas=ECHO_SIGMAS, pipeline=pipeline)
+    return EchoGenerator(EchoConfig(device=args.device, dtype=args.dtype), sigmas=ECHO_SIGMAS, pipeline=pipeline)
 
 
 class StageTimer:

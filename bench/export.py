@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 from bench.director import call
-from director.settings import Settings
-from generator.preview import PreviewGenerator
+from generator.preview.renderer import PreviewGenerator
 from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest
 from tools.base import Toolbox
 from workspace.db import open_workspace
@@ -69,7 +68,7 @@ def cached_takes(count: int) -> list[dict]:
             return cached[:count]
     shutil.rmtree(takes_dir, ignore_errors=True)
     takes_dir.mkdir(parents=True)
-    generator = PreviewGenerator(Settings(home=OUT / "render-home", width=WIDTH, height=HEIGHT))
+    generator = PreviewGenerator()
     entries = []
     started = time.perf_counter()
     for index in range(count):
@@ -94,7 +93,7 @@ def cached_takes(count: int) -> list[dict]:
 
 def fresh_project(home: Path, takes: list[dict]) -> tuple[object, int]:
     shutil.rmtree(home, ignore_errors=True)
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     toolbox = Toolbox(workspace, actor="bench")
     project_id = call(toolbox, "create_project", title="Export bench")["project_id"]
     call(toolbox, "write_story", project_id=project_id, title="The Lighthouse", description="A stormy night.")

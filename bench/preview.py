@@ -11,9 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from director.settings import Settings
 from generator.memory import kok_slot
-from generator.preview import PreviewGenerator
+from generator.preview.renderer import PreviewGenerator
 from generator.types import (
     CharacterInShot,
     DialogueLine,
@@ -102,7 +101,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-preview-") as folder:
-        generator = PreviewGenerator(Settings(home=Path(folder) / "home"))
+        generator = PreviewGenerator()
         shot = time_shot(generator, 640, 384, args.runs, Path(folder))
         time_shot(generator, 1280, 736, args.runs, Path(folder))
         time_kok(shot, 9)

@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from director.errors import EchoError, format_validation_error
 from director.settings import Settings, add_settings_flags, settings_from_flags
+from generator.errors import EchoError, format_validation_error
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -24,23 +24,23 @@ def _load_handler(reference: str) -> Handler:
 def _project_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="create a project from a title or idea")
     p.add_argument("idea")
-    p.set_defaults(handler="workspace.report:cmd_new")
+    p.set_defaults(handler="director.commands.project:cmd_new")
 
     p = sub.add_parser("list", help="list projects")
-    p.set_defaults(handler="workspace.report:cmd_list")
+    p.set_defaults(handler="director.commands.project:cmd_list")
 
     p = sub.add_parser("show", help="story, cards, shot plan and current takes of a project")
     p.add_argument("project")
-    p.set_defaults(handler="workspace.report:cmd_show")
+    p.set_defaults(handler="director.commands.project:cmd_show")
 
     p = sub.add_parser("history", help="every take of every shot (or one shot) in version order")
     p.add_argument("project")
     p.add_argument("--shot", type=int, default=None)
-    p.set_defaults(handler="workspace.report:cmd_history")
+    p.set_defaults(handler="director.commands.project:cmd_history")
 
     p = sub.add_parser("log", help="the audit log of tool calls")
     p.add_argument("project")
-    p.set_defaults(handler="workspace.report:cmd_log")
+    p.set_defaults(handler="director.commands.project:cmd_log")
 
 
 def _generator_commands(sub: argparse._SubParsersAction) -> None:
@@ -48,29 +48,29 @@ def _generator_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("request", help="ShotRequest JSON")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--memory", default=None, help="memory slots JSON (list of {label, key_frame, audio, ...})")
-    p.set_defaults(handler="generator.render:cmd_render")
+    p.set_defaults(handler="director.commands.render:cmd_render")
 
 
 def _director_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("chat", help="talk to the Director in the terminal")
     p.add_argument("project", nargs="?", default=None)
-    p.set_defaults(handler="director.runner:cmd_chat")
+    p.set_defaults(handler="director.commands.conversation:cmd_chat")
 
     p = sub.add_parser("make", help="idea to finished shots, end to end")
     p.add_argument("idea")
     p.add_argument("--shots", type=int, default=None)
     p.add_argument("--yes", action="store_true", help="approve the story and every shot without asking")
-    p.set_defaults(handler="director.runner:cmd_make")
+    p.set_defaults(handler="director.commands.conversation:cmd_make")
 
     p = sub.add_parser("revise", help="regenerate one shot from feedback")
     p.add_argument("project")
     p.add_argument("--shot", type=int, required=True)
     p.add_argument("feedback")
-    p.set_defaults(handler="director.runner:cmd_revise")
+    p.set_defaults(handler="director.commands.conversation:cmd_revise")
 
     p = sub.add_parser("generate", help="generate pending and stale shots; continues a crashed or stopped run")
     p.add_argument("project")
-    p.set_defaults(handler="director.runner:cmd_generate")
+    p.set_defaults(handler="director.commands.conversation:cmd_generate")
 
 
 def _export_commands(sub: argparse._SubParsersAction) -> None:
@@ -78,7 +78,7 @@ def _export_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("--out", required=True)
     p.add_argument("--force", action="store_true", help="export even with stale or missing shots")
-    p.set_defaults(handler="workspace.export:cmd_export")
+    p.set_defaults(handler="director.commands.export:cmd_export")
 
 
 def build_parser() -> argparse.ArgumentParser:

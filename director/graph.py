@@ -1,8 +1,8 @@
 """The Director's LangGraph state machine — all wiring lives here; each stage is a module in director/nodes/.
 
 route -> clarify (-> ask) -> story -> review (approve | edit -> story) -> plan -> next_shot
-next_shot -> retrieve -> compile -> memory -> generate -> record -> critique -> next_shot ... -> END
-critique: speech overflow -> compile again (shot lengthened once) | review (human) | finish revision
+next_shot -> retrieve -> compile_prompt -> memory -> generate -> record -> critique -> next_shot ... -> END
+critique: speech overflow -> compile_prompt again (shot lengthened once) | review (human) | finish revision
 route -> revise -> retrieve ... critique -> finish_revision -> offer to regenerate stale shots
 route -> approve | edit_card | export | reply | next_shot (generate pending and stale shots)
 """
@@ -16,24 +16,24 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import (
-    cards,
     clarify,
-    compile,
+    compile_prompt,
     critique,
+    edit_card,
     export,
     generate,
     memory,
+    next_shot,
     plan,
     record,
     reply,
     retrieve,
     revise,
     route,
-    schedule,
     story,
 )
-from director.state import DirectorContext, DirectorState
 
 Node = Callable[[DirectorState, DirectorContext], dict[str, Any]]
 
@@ -45,9 +45,9 @@ NODES: dict[str, Node] = {
     "review_story": story.review,
     "approve": story.approve,
     "plan": plan.run,
-    "next_shot": schedule.run,
+    "next_shot": next_shot.run,
     "retrieve": retrieve.run,
-    "compile": compile.run,
+    "compile_prompt": compile_prompt.run,
     "memory": memory.run,
     "generate": generate.run,
     "record": record.run,
@@ -56,7 +56,7 @@ NODES: dict[str, Node] = {
     "revise": revise.run,
     "finish_revision": revise.finish,
     "offer_regenerate": revise.offer_regenerate,
-    "edit_card": cards.run,
+    "edit_card": edit_card.run,
     "export": export.run,
     "reply": reply.run,
 }
@@ -70,7 +70,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "review_story": {"approved": "plan", "edit": "story", "ask": "review_story"},
     "approve": {"approved": "plan", "generate": "next_shot", "nothing": END},
     "next_shot": {"shot": "retrieve", "done": END},
-    "critique": {"retry": "compile", "review": "review_shot", "revised": "finish_revision", "next": "next_shot"},
+    "critique": {"retry": "compile_prompt", "review": "review_shot", "revised": "finish_revision", "next": "next_shot"},
     "review_shot": {"revised": "finish_revision", "next": "next_shot", "revise": "revise"},
     "revise": {"regenerate": "retrieve", "done": END},
     "finish_revision": {"continue": "next_shot", "offer": "offer_regenerate", "done": END},
@@ -82,8 +82,8 @@ STRAIGHT: list[tuple[str, str]] = [
     ("ask_clarify", "story"),
     ("story", "review_story"),
     ("plan", "next_shot"),
-    ("retrieve", "compile"),
-    ("compile", "memory"),
+    ("retrieve", "compile_prompt"),
+    ("compile_prompt", "memory"),
     ("memory", "generate"),
     ("generate", "record"),
     ("record", "critique"),

@@ -21,7 +21,6 @@ from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from director.errors import EchoError
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,
@@ -31,7 +30,8 @@ from director.schemas import (
     StoryDraft,
 )
 from director.settings import Settings, StructuredMethod
-from director.text import clip
+from generator.errors import EchoError
+from generator.text import clip
 from skills import Skill, load_skill
 
 Model = TypeVar("Model", bound=BaseModel)

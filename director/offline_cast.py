@@ -39,7 +39,7 @@ from director.offline_vocabulary import (
     pick,
 )
 from director.schemas import CharacterSpec
-from director.text import has_cjk
+from generator.text import has_cjk
 
 MAX_CAST = 3
 _NOT_NAMES = frozenset(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from director.errors import EchoError
 from director.offline_revision import diagnose_feedback, summary_dialogue, summary_fields, summary_seconds
 from director.offline_screenplay import Screenplay, parse_screenplay, plan_from_screenplay
 from director.offline_story import (
@@ -31,8 +30,9 @@ from director.schemas import (
     StoryDraft,
 )
 from director.shot_count import MAX_REQUESTED_SHOTS, without_shot_count
-from director.text import has_cjk
+from generator.errors import EchoError
 from generator.prompt import MAX_PROMPT_CHARS
+from generator.text import has_cjk
 from generator.types import MAX_CHARACTERS_PER_SHOT
 
 MAX_MESSAGE_CHARS = 100_000

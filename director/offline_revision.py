@@ -8,7 +8,7 @@ import re
 from director.offline_cast import gender_of
 from director.offline_timing import MAX_SHOT_S, shot_seconds, speech_seconds
 from director.schemas import DialogueSpec, RevisionDiagnosis
-from director.text import as_sentence, has_cjk
+from generator.text import as_sentence, has_cjk
 from generator.types import FPS, nearest_frame_count
 
 _CAMERA = re.compile(

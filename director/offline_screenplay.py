@@ -11,12 +11,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from director.errors import EchoError
 from director.offline_cast import CastMember, character_card, find_roles
 from director.offline_timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
 from director.offline_vocabulary import CAMERAS, PLACE_WORDS, PLACES, Tone, find_words, pick
 from director.schemas import CharacterSpec, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec
-from director.text import has_cjk
+from generator.errors import EchoError
+from generator.text import has_cjk
 
 _HEADING = re.compile(
     r"^(?:(?P<kind>INT\./EXT\.|INT/EXT\.?|I/E\.?|INT\.?|EXT\.?|EST\.?)\s+|(?P<zh>内景|外景|场景)\s*[.。:：]?\s*)"

@@ -49,7 +49,7 @@ from director.offline_vocabulary import (
     pick,
 )
 from director.schemas import DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
-from director.text import has_cjk, upper_first
+from generator.text import has_cjk, upper_first
 
 Option = TypeVar("Option", str, list[tuple[str, str]])
 STAGES = ("setup", "discovery", "conflict", "climax", "resolution")

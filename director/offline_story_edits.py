@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from director.errors import EchoError
 from director.offline_story import ENDING_MARKERS, MOOD_SENTENCE, cast_entries, find_tone, mood_sentence
 from director.schemas import StoryDraft
-from director.text import upper_first
+from generator.errors import EchoError
+from generator.text import upper_first
 
 Edit = Callable[[StoryDraft, str], StoryDraft | None]
 

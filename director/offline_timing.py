@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 
-from director.text import CJK, has_cjk
+from generator.text import CJK, has_cjk
 from generator.types import FPS, MAX_FRAMES, nearest_frame_count
 
 WORDS_PER_SECOND = 2.5

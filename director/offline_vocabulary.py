@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from director.text import has_cjk
+from generator.text import has_cjk
 
 Item = TypeVar("Item")
 

@@ -15,16 +15,16 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command, StateSnapshot
 from pydantic import ValidationError
 
-from director.errors import EchoError, format_validation_error
+from director.graph_state import ChatTurn, DirectorContext, DirectorEvent, turn
 from director.planner import Planner, get_planner
 from director.schemas import RouteDecision
-from director.settings import Settings
+from director.settings import Settings, open_home
 from director.shot_count import requested_shot_count
-from director.state import ChatTurn, DirectorContext, DirectorEvent, turn
+from generator.errors import EchoError, format_validation_error
 from generator.types import Generator
 from tools.base import Toolbox
-from workspace.db import enable_wal, home_init_lock, open_workspace
-from workspace.state import load_project_state
+from workspace.db import enable_wal, home_init_lock
+from workspace.project_view import load_project_state
 
 MAX_MESSAGE_CHARS = 20_000
 # Every shot walks ~8 nodes; the limit only guards against a wiring loop, never a long project.
@@ -38,8 +38,8 @@ def thread_id(project_id: int) -> str:
 def open_checkpointer(settings: Settings) -> SqliteSaver:
     settings.home_dir.mkdir(parents=True, exist_ok=True)
     with home_init_lock(settings.home_dir):
-        enable_wal(settings.checkpoint_path)
-        connection = sqlite3.connect(settings.checkpoint_path, check_same_thread=False, timeout=30)
+        enable_wal(settings.home_layout.checkpoint_path)
+        connection = sqlite3.connect(settings.home_layout.checkpoint_path, check_same_thread=False, timeout=30)
         saver = SqliteSaver(connection)
         saver.setup()
     return saver
@@ -72,7 +72,7 @@ class DirectorSession:
         from director.graph import build_graph
 
         self.settings = settings
-        self.workspace = open_workspace(settings)
+        self.workspace = open_home(settings)
         if project_id is not None:
             load_project_state(self.workspace, project_id)  # EchoError naming the projects that exist
         self.project_id = project_id

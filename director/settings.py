@@ -6,15 +6,16 @@ import argparse
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from director.shot_count import MAX_REQUESTED_SHOTS
+from generator.echo.config import Dtype, OffloadMode
+from generator.registry import BACKEND_NAMES, backend_config
+from workspace.db import DEFAULT_UPLOAD_MAX_BYTES, HomeLayout, Workspace, open_workspace
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
-BackendName = Literal["preview", "echo"]
-Dtype = Literal["bfloat16", "float16", "float32"]
-OffloadMode = Literal["none", "model", "group", "sequential"]
+BackendName = Literal[BACKEND_NAMES]  # type: ignore[valid-type]  # the registry's names, one table
 MemoryStrategy = Literal["agent", "native"]
 
 
@@ -39,7 +40,7 @@ class Settings(BaseSettings):
     width: int = Field(default=640, ge=32, le=4096)
     height: int = Field(default=384, ge=32, le=4096)
     device: str = "cuda"
-    dtype: Dtype = "bfloat16"
+    dtype: Dtype | None = Field(default=None, description="None: bfloat16 on an accelerator, float32 on the CPU")
     offload: OffloadMode = "none"
     vae_tiling: bool = False
     subtitles: bool = True
@@ -58,7 +59,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=7860, ge=0, le=65535)
     password: str | None = None
-    upload_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    upload_max_bytes: int = Field(default=DEFAULT_UPLOAD_MAX_BYTES, gt=0)
 
     @field_validator("width", "height")
     @classmethod
@@ -72,20 +73,22 @@ class Settings(BaseSettings):
         return self.home.expanduser().resolve()
 
     @property
-    def database_path(self) -> Path:
-        return self.home_dir / "workspace.sqlite"
+    def home_layout(self) -> HomeLayout:
+        return HomeLayout(self.home_dir)
 
     @property
-    def checkpoint_path(self) -> Path:
-        return self.home_dir / "checkpoints.sqlite"
-
-    @property
-    def chroma_dir(self) -> Path:
-        return self.home_dir / "chroma"
+    def generator_config(self) -> BaseModel:
+        """The configured backend's own typed configuration, from the fields of these settings it declares."""
+        return backend_config(self.backend, dict(self))
 
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
+
+
+def open_home(settings: Settings) -> Workspace:
+    """The workspace of the configured home, created on first use."""
+    return open_workspace(settings.home_dir, upload_max_bytes=settings.upload_max_bytes)
 
 
 def load_settings(**overrides: object) -> Settings:

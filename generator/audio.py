@@ -20,8 +20,8 @@ import numpy as np
 from scipy.fft import rfft
 from scipy.signal import resample_poly
 
-from director.errors import EchoError
-from workspace.media import atomic_write_bytes
+from generator.errors import EchoError
+from generator.files import atomic_write_bytes
 
 MEL_SAMPLE_RATE = 16000
 MEL_N_FFT = 1024
@@ -201,15 +201,6 @@ def log_mel(
     bank = mel_filterbank(target_sr, n_fft, n_mels)
     mel = (spectrum.astype(np.float32, copy=False) @ bank.T).T
     return np.log(np.maximum(mel, LOG_FLOOR)).astype(np.float32)
-
-
-def rms_db(wave: np.ndarray) -> float:
-    """Loudness in dBFS (a full-scale sine is about -3 dB); -inf for silence or an empty waveform."""
-    samples = np.asarray(wave, dtype=np.float64)
-    if samples.size == 0:
-        return float("-inf")
-    rms = math.sqrt(float(np.mean(samples * samples)))
-    return 20.0 * math.log10(rms) if rms > 0 else float("-inf")
 
 
 def peak(wave: np.ndarray) -> float:

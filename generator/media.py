@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from director.errors import EchoError
 from generator.audio import write_wav
-from workspace.media import atomic_write_bytes, temp_sibling
+from generator.errors import EchoError
+from generator.files import atomic_write_bytes, temp_sibling
 
 _DURATION = re.compile(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)")
 _VIDEO_STREAM = re.compile(r"Stream #\d+:\d+[^:]*: Video: (\w+)[^\n]*?, (\d{2,5})x(\d{2,5})[^\n]*?, ([\d.]+) fps")

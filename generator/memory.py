@@ -19,8 +19,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from director.errors import EchoError
 from generator.audio import MEL_HOP, MEL_SAMPLE_RATE, log_mel, read_wav, write_wav
+from generator.errors import EchoError
+from generator.files import atomic_write_bytes
 from generator.media import read_frames, save_png
 from generator.types import (
     MAX_MEMORY_SLOTS,
@@ -29,7 +30,6 @@ from generator.types import (
     MemorySlot,
     MemorySource,
 )
-from workspace.media import atomic_write_bytes
 
 DEFAULT_WINDOW_S = 3.84
 AUDIO_LATENT_DOWNSAMPLE = 4  # mel frames per audio-VAE latent (causal: n latents <- 4 (n - 1) + 1 mel frames)
@@ -70,9 +70,9 @@ def select_audio_window(wave: np.ndarray, sample_rate: int, window_s: float = DE
     """Eq. 8: the window of Delta mel frames (stride Delta/4) with the largest summed mel energy.
 
     Candidate starts are 0, Delta/4, 2 Delta/4, ... plus the last possible start, as in the official encoder.
-    Ties (scores within a relative TIE_RTOL of the best) go to the earliest window. Audio no longer than the window is taken whole; audio whose windows all
-    have the same energy (silence) gives the window centred on the clip. The window covers the centres of its
-    Delta mel frames, so its length is (Delta - 1) hops: 3.80 s for the default 3.84 s.
+    Ties (scores within a relative TIE_RTOL of the best) go to the earliest window. Audio no longer than the window
+    is taken whole; audio whose windows all tie (silence) gives the window centred on the clip. The window covers
+    the centres of its Delta mel frames, so its length is (Delta - 1) hops: 3.80 s for the default 3.84 s.
     """
     samples = np.asarray(wave, dtype=np.float32).reshape(-1)
     duration = samples.size / sample_rate
@@ -207,32 +207,23 @@ def assemble_memory(
     return assembled
 
 
-def save_slot(slot: MemorySlot, folder: Path) -> Path:
-    """Write a slot as `<name>.png` (+ `<name>.wav`) and a `<name>.json` entry; returns the JSON path."""
-    folder = Path(folder)
-    digest = hashlib.sha1(repr(slot.key).encode()).hexdigest()[:8]
-    stem = f"{re.sub(r'[^A-Za-z0-9_-]+', '_', slot.label)[:40]}_{digest}"
-    save_png(folder / f"{stem}.png", slot.key_frame)
-    audio_name = None
-    if slot.audio is not None and slot.sample_rate:
-        audio_name = write_wav(folder / f"{stem}.wav", slot.audio, slot.sample_rate).name
-    entry = {
-        "label": slot.label,
-        "key_frame": f"{stem}.png",
-        "audio": audio_name,
-        "source": slot.source.model_dump(mode="json"),
-    }
-    entry_path = folder / f"{stem}.json"
-    atomic_write_bytes(entry_path, json.dumps(entry, indent=2).encode())
-    return entry_path
-
-
-def load_slot(path: Path) -> MemorySlot:
-    """Read one slot entry written by `save_slot`."""
-    entry = _read_json(Path(path))
-    if not isinstance(entry, dict):
-        raise EchoError(f"{path} must hold one memory slot object with label, key_frame, audio, source.")
-    return _slot_from_entry(entry, Path(path).parent, str(path))
+def save_slots(slots: Sequence[MemorySlot], path: Path) -> Path:
+    """Write slots as a `--memory` file that `load_slots_json` reads back: the JSON list at `path`, and each
+    slot's key frame (PNG) and audio (wav) beside it under names unique to the event."""
+    path = Path(path)
+    entries = []
+    for slot in slots:
+        digest = hashlib.sha1(repr(slot.key).encode()).hexdigest()[:8]
+        stem = f"{re.sub(r'[^A-Za-z0-9_-]+', '_', slot.label)[:40]}_{digest}"
+        save_png(path.parent / f"{stem}.png", slot.key_frame)
+        audio_name = None
+        if slot.audio is not None and slot.sample_rate:
+            audio_name = write_wav(path.parent / f"{stem}.wav", slot.audio, slot.sample_rate).name
+        entries.append(
+            {"label": slot.label, "key_frame": f"{stem}.png", "audio": audio_name, "source": slot.source.model_dump()}
+        )
+    atomic_write_bytes(path, json.dumps(entries, indent=2).encode())
+    return path
 
 
 def load_slots_json(path: Path) -> list[MemorySlot]:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from director.errors import EchoError, format_validation_error
+from generator.errors import EchoError, format_validation_error
 from generator.types import MAX_CHARACTERS_PER_SHOT, CharacterInShot, DialogueLine, SceneInShot, ShotRequest
 
 MAX_PROMPT_CHARS = 1500

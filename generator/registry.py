@@ -1,22 +1,53 @@
-"""Pick a generator backend by name."""
+"""The backends, registered by name in one table. The settings type, the CLI's `--backend` choices and the UI's
+backend dropdown all read `BACKEND_NAMES`; adding a backend is one folder under `generator/` and one line here.
+
+Each entry names the backend's configuration model (light, imported now) and its generator class as
+"module:Class", imported only when that backend is built, so choosing `preview` never imports torch's diffusers.
+"""
 
 from __future__ import annotations
 
-from typing import get_args
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from director.settings import BackendName, Settings
+from pydantic import BaseModel
+
+from generator.echo.config import EchoConfig
+from generator.preview.config import PreviewConfig
 from generator.types import Generator, GeneratorError
 
 
-def get_generator(name: str, settings: Settings | None = None) -> Generator:
-    """Build the backend called `name`. Heavy imports happen only for the backend asked for."""
-    settings = settings or Settings()
-    if name == "preview":
-        from generator.preview import PreviewGenerator
+@dataclass(frozen=True)
+class Backend:
+    config: type[BaseModel]
+    generator: str  # "module:Class"; the class takes one argument, its config
 
-        return PreviewGenerator(settings)
-    if name == "echo":
-        from generator.echo import EchoGenerator
 
-        return EchoGenerator(settings)
-    raise GeneratorError(f"unknown backend {name!r}; valid values: {', '.join(get_args(BackendName))}")
+BACKENDS: dict[str, Backend] = {
+    "preview": Backend(PreviewConfig, "generator.preview.renderer:PreviewGenerator"),
+    "echo": Backend(EchoConfig, "generator.echo.pipeline:EchoGenerator"),
+}
+BACKEND_NAMES: tuple[str, ...] = tuple(BACKENDS)
+
+
+def backend(name: str) -> Backend:
+    try:
+        return BACKENDS[name]
+    except KeyError:
+        raise GeneratorError(f"unknown backend {name!r}; valid values: {', '.join(BACKEND_NAMES)}") from None
+
+
+def backend_config(name: str, values: Mapping[str, Any]) -> BaseModel:
+    """The backend's config from a mapping that may hold more keys (the app's settings); its own keys are used."""
+    config_type = backend(name).config
+    return config_type.model_validate({key: values[key] for key in config_type.model_fields if key in values})
+
+
+def get_generator(name: str, config: BaseModel | None = None) -> Generator:
+    """Build the backend called `name` (its default config unless one is given)."""
+    entry = backend(name)
+    module_name, class_name = entry.generator.split(":")
+    generator_class = getattr(importlib.import_module(module_name), class_name)
+    return generator_class(config if config is not None else entry.config())

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Protocol, runtime_checkable
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from director.errors import EchoError
+from generator.errors import EchoError
 
 FPS = 25
 MIN_FRAMES = 25

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from director.errors import EchoError
+from generator.errors import EchoError
 
 PACKAGED_SKILLS_DIR = Path(__file__).resolve().parent
 SKILL_FILE = "SKILL.md"

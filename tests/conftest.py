@@ -13,7 +13,6 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel
 from workspace_helpers import ok
 
-from director.settings import Settings
 from tools.base import Toolbox
 from workspace.db import Workspace, open_workspace
 
@@ -24,7 +23,7 @@ _DATABASE_FILES = ("workspace.sqlite", "workspace.sqlite-wal", "workspace.sqlite
 @pytest.fixture
 def workspace(tmp_path: Path) -> Iterator[Workspace]:
     """A fresh workspace in a temporary home."""
-    opened = open_workspace(Settings(home=tmp_path / "home"))
+    opened = open_workspace(tmp_path / "home")
     yield opened
     opened.close()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from generator.preview_camera import world_size
-from generator.preview_figures import Figure
+from generator.preview.camera import world_size
+from generator.preview.figures import Figure
 from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest
 
 MARA = CharacterInShot(

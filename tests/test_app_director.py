@@ -12,7 +12,7 @@ from director.settings import Settings
 from director.ui import server
 from generator.media import probe
 from workspace.db import open_workspace
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 IDEA = "A lighthouse keeper and a lost robot become friends during a storm. 3 shots."
 
@@ -88,7 +88,7 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         assert project["value"] == "1" and chat == transcript_before
     finally:
         demo.close()
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     assert [s.current_take.version for s in load_project_state(workspace, 1).shots][:2] == [1, 1]
     workspace.close()
 

@@ -16,7 +16,7 @@ from director.settings import Settings
 from director.ui import server
 from workspace.db import Workspace
 from workspace.models import ToolCall
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def echo_ui_client(workspace: Workspace, planned_project: int) -> Iterator[Any]:
     """A `gradio_client.Client` connected to the app serving the `planned_project` home."""
     from gradio_client import Client
 
-    demo, url = server.start(Settings(home=workspace.settings.home, port=0, width=320, height=192))
+    demo, url = server.start(Settings(home=workspace.home, port=0, width=320, height=192))
     try:
         yield Client(url, verbose=False)
     finally:

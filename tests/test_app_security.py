@@ -15,9 +15,9 @@ from types import ModuleType
 
 import pytest
 
-from director.errors import EchoError
 from director.settings import Settings
 from director.ui import server
+from generator.errors import EchoError
 
 REPO = Path(__file__).resolve().parents[1]
 

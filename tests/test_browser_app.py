@@ -23,10 +23,9 @@ from browser_helpers import (
     story_idea,
 )
 
-from director.settings import Settings
 from generator.media import probe
 from workspace.db import open_workspace
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 ARTIFACTS = REPO / "test-artifacts"
 IDEA = story_idea(3)
@@ -125,7 +124,7 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         download_info.value.save_as(film)
         browser.close()
 
-    workspace = open_workspace(Settings(home=tmp_path / "home"))
+    workspace = open_workspace(tmp_path / "home")
     shots = load_project_state(workspace, 1).shots
     workspace.close()
     assert [s.current_take.version for s in shots][:2] == [1, 1]

@@ -14,11 +14,10 @@ import pytest
 
 from director.nodes import CRASH_ENV
 from director.nodes.revise import shot_list
-from director.settings import Settings
 from workspace.db import open_workspace
 from workspace.history import HistoryManager
 from workspace.models import Revision, Take
-from workspace.state import ProjectState, load_project_state
+from workspace.project_view import ProjectState, load_project_state
 
 REPO = Path(__file__).resolve().parents[1]
 IDEA = "A young apprentice finds a talking map in the castle library and follows it to the sea"
@@ -33,7 +32,7 @@ def echo_director(home: Path, *args: str, crash_at: str | None = None) -> subpro
 
 
 def project_state(home: Path, project_id: int = 1) -> ProjectState:
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     try:
         return load_project_state(workspace, project_id)
     finally:
@@ -41,7 +40,7 @@ def project_state(home: Path, project_id: int = 1) -> ProjectState:
 
 
 def all_takes(home: Path) -> list[Take]:
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     try:
         with workspace.read_session() as session:
             return list(session.query(Take).order_by(Take.id).all())
@@ -92,7 +91,7 @@ def test_make_twelve_shots_then_revise_one(tmp_path: Path) -> None:
         if shot.number != 5:
             assert shot.current_take.version == 1
             assert hashes(home, _row(home, shot.current_take.id)) == before[shot.id]
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     try:
         dependents = HistoryManager(workspace).dependents(1, old_fifth.id)
         with workspace.read_session() as session:

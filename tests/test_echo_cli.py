@@ -10,9 +10,9 @@ from pathlib import Path
 
 from tiny_echo import TINY_FRAMES, TINY_SAMPLE_RATE, TOKENS_PER_FRAME, tiny_request, tiny_slot
 
-from generator.echo import ECHO_SIGMAS
+from generator.echo.pipeline import ECHO_SIGMAS
 from generator.media import probe
-from generator.memory import save_slot
+from generator.memory import save_slots
 
 CLI = Path(sys.executable).with_name("echo-director")
 
@@ -28,9 +28,7 @@ def _render(tmp_path: Path, model_dir: Path, *extra: str) -> subprocess.Complete
 
 def test_render_with_memory_writes_an_echo_shot(tiny_echo_model_dir: Path, tmp_path: Path) -> None:
     slots = [tiny_slot("ID_A", seed=1), tiny_slot("SHOT_1", seed=2, with_audio=False)]
-    entries = [json.loads(save_slot(slot, tmp_path / "memory").read_text()) for slot in slots]
-    slots_json = tmp_path / "memory" / "slots.json"
-    slots_json.write_text(json.dumps(entries))
+    slots_json = save_slots(slots, tmp_path / "memory" / "slots.json")
 
     result = _render(tmp_path, tiny_echo_model_dir, "--out", str(tmp_path / "out"), "--memory", str(slots_json))
 

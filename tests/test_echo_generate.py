@@ -22,17 +22,16 @@ from tiny_echo import (
     tiny_slot,
 )
 
-from director.settings import Settings
 from generator.audio import read_wav
-from generator.echo import EchoGenerator
+from generator.echo.config import EchoConfig
+from generator.echo.pipeline import EchoGenerator
 from generator.media import probe
 from generator.types import DialogueLine, GeneratorError
 
 
 @pytest.fixture(scope="module")
 def echo(tiny_echo_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> EchoGenerator:
-    settings = Settings(home=tmp_path_factory.mktemp("home"), model_dir=tiny_echo_model_dir, device="cpu")
-    return EchoGenerator(settings, sigmas=TWO_STEP_SIGMAS)
+    return EchoGenerator(EchoConfig(model_dir=tiny_echo_model_dir, device="cpu"), sigmas=TWO_STEP_SIGMAS)
 
 
 @pytest.fixture

@@ -11,14 +11,15 @@ import torch
 from tiny_echo import TWO_STEP_SIGMAS, tiny_echo_pipeline, tiny_request, tiny_slot
 
 from director.settings import Settings
-from generator.echo import ECHO_SIGMAS, EchoGenerator
-from generator.echo_loading import resolve_dtype
+from generator.echo.config import EchoConfig
+from generator.echo.loading import resolve_dtype
+from generator.echo.pipeline import ECHO_SIGMAS, EchoGenerator
 from generator.registry import get_generator
 from generator.types import GeneratorError
 
 
-def _settings(tmp_path: Path, model_dir: Path | None, **overrides: object) -> Settings:
-    return Settings(home=tmp_path / "home", model_dir=model_dir, device="cpu", **overrides)
+def _config(model_dir: Path | None, **overrides: object) -> EchoConfig:
+    return EchoConfig(model_dir=model_dir, device="cpu", **overrides)
 
 
 def _shot(generator: EchoGenerator, out_dir: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +43,10 @@ def reference_shot(tiny_echo_model_dir: Path, tmp_path_factory: pytest.TempPathF
 def test_saved_pipeline_loads_back_through_the_user_path(
     tiny_echo_model_dir: Path, reference_shot: tuple, tmp_path: Path
 ) -> None:
-    generator = get_generator("echo", _settings(tmp_path, tiny_echo_model_dir))
+    generator = get_generator(
+        "echo",
+        Settings(home=tmp_path / "home", backend="echo", model_dir=tiny_echo_model_dir, device="cpu").generator_config,
+    )
     assert isinstance(generator, EchoGenerator) and not generator.loaded  # lazy: nothing loaded yet
     generator.sigmas = TWO_STEP_SIGMAS
 
@@ -57,8 +61,8 @@ def test_saved_pipeline_loads_back_through_the_user_path(
 def test_offload_modes_give_the_same_shot(
     tiny_echo_model_dir: Path, reference_shot: tuple, tmp_path: Path, offload: str
 ) -> None:
-    settings = _settings(tmp_path, tiny_echo_model_dir, offload=offload, vae_tiling=offload == "group")
-    generator = EchoGenerator(settings, sigmas=TWO_STEP_SIGMAS)
+    config = _config(tiny_echo_model_dir, offload=offload, vae_tiling=offload == "group")
+    generator = EchoGenerator(config, sigmas=TWO_STEP_SIGMAS)
 
     frames, audio = _shot(generator, tmp_path / "out")
 
@@ -74,7 +78,7 @@ def _copy_without(model_dir: Path, tmp_path: Path, component: str) -> Path:
 
 
 def test_missing_component_fails_fast_naming_it(tiny_echo_model_dir: Path, tmp_path: Path) -> None:
-    generator = EchoGenerator(_settings(tmp_path, _copy_without(tiny_echo_model_dir, tmp_path, "vocoder")))
+    generator = EchoGenerator(_config(_copy_without(tiny_echo_model_dir, tmp_path, "vocoder")))
 
     with pytest.raises(GeneratorError, match=r"incomplete: missing or empty component folder\(s\) vocoder"):
         generator.generate(tiny_request(), [], out_dir=tmp_path / "out")
@@ -87,7 +91,7 @@ def test_corrupt_weights_name_the_component(tiny_echo_model_dir: Path, tmp_path:
     (broken / "transformer" / "diffusion_pytorch_model.safetensors").write_bytes(b"not a safetensors file")
 
     with pytest.raises(GeneratorError, match=r"Cannot load transformer from .*transformer"):
-        EchoGenerator(_settings(tmp_path, broken)).load()
+        EchoGenerator(_config(broken)).load()
 
 
 @pytest.mark.parametrize(
@@ -101,29 +105,29 @@ def test_corrupt_weights_name_the_component(tiny_echo_model_dir: Path, tmp_path:
 )
 def test_unusable_model_dir_says_what_to_do(tmp_path: Path, model_dir: Path | None, message: str) -> None:
     with pytest.raises(GeneratorError, match=message):
-        EchoGenerator(_settings(tmp_path, model_dir)).load()
+        EchoGenerator(_config(model_dir)).load()
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on machines without CUDA")
 def test_no_cuda_says_how_to_proceed(tiny_echo_model_dir: Path, tmp_path: Path) -> None:
-    settings = Settings(home=tmp_path, model_dir=tiny_echo_model_dir, device="cuda")
+    config = EchoConfig(model_dir=tiny_echo_model_dir, device="cuda")
     with pytest.raises(GeneratorError, match=r"needs a CUDA GPU.*--backend preview.*ECHO_DEVICE=cpu"):
-        EchoGenerator(settings).load()
+        EchoGenerator(config).load()
 
 
 def test_bad_device_and_bad_sigmas_are_rejected(tiny_echo_model_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(GeneratorError, match="is not a device"):
-        EchoGenerator(Settings(home=tmp_path, model_dir=tiny_echo_model_dir, device="gpu-please")).load()
+        EchoGenerator(EchoConfig(model_dir=tiny_echo_model_dir, device="gpu-please")).load()
     with pytest.raises(GeneratorError, match="non-increasing values ending at 0"):
         EchoGenerator(sigmas=[1.0, 0.5])
 
 
 def test_dtype_defaults_to_bf16_on_cuda_and_float32_on_cpu() -> None:
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert resolve_dtype(Settings(), cuda) == torch.bfloat16
-    assert resolve_dtype(Settings(), cpu) == torch.float32
-    assert resolve_dtype(Settings(dtype="bfloat16"), cpu) == torch.bfloat16
-    assert resolve_dtype(Settings(dtype="float16"), cuda) == torch.float16
+    assert resolve_dtype(EchoConfig(), cuda) == torch.bfloat16
+    assert resolve_dtype(EchoConfig(), cpu) == torch.float32
+    assert resolve_dtype(EchoConfig(dtype="bfloat16"), cpu) == torch.bfloat16
+    assert resolve_dtype(EchoConfig(dtype="float16"), cuda) == torch.float16
 
 
 def test_default_schedule_is_the_official_eight_step_dmd() -> None:

@@ -8,7 +8,7 @@ import torch
 from tiny_echo import memory_audio_latent_count, tiny_echo_components
 
 from generator.audio import log_mel, resample
-from generator.echo_memory import encode_memory_audio, memory_audio_mel
+from generator.echo.memory_blocks import encode_memory_audio, memory_audio_mel
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,8 @@ import opentimelineio as otio
 import pytest
 
 from director.cli import main as cli_main
-from director.errors import EchoError
-from director.settings import Settings
 from generator.audio import write_wav
+from generator.errors import EchoError
 from generator.media import encode_mp4, extract_audio, ffmpeg_exe, probe, read_frames
 from tools.base import Toolbox
 from workspace.db import Workspace, open_workspace
@@ -106,7 +105,7 @@ def build_project(
 
 
 def open_home(home: Path) -> Workspace:
-    return open_workspace(Settings(home=home))
+    return open_workspace(home)
 
 
 def srt_times(text: str) -> list[tuple[float, float]]:

@@ -9,9 +9,8 @@ import numpy as np
 import opentimelineio as otio
 import pytest
 
-from director.settings import Settings
 from generator.media import extract_audio, probe, read_frames
-from generator.preview import PreviewGenerator
+from generator.preview.renderer import PreviewGenerator
 from generator.types import CharacterInShot, DialogueLine, SceneInShot, ShotRequest
 from tools.base import Toolbox
 from workspace.db import Workspace, open_workspace
@@ -31,7 +30,7 @@ SHOTS = [  # scene index, frames, speaker, line
 
 
 def render_and_register(workspace: Workspace, toolbox: Toolbox, project_id: int) -> None:
-    generator = PreviewGenerator(workspace.settings)
+    generator = PreviewGenerator()
     for number, (scene, frames, speaker, line) in enumerate(SHOTS, start=1):
         request = ShotRequest(
             prompt=f"Shot {number}.", characters=CAST, dialogue=[DialogueLine(speaker=speaker, text=line)],
@@ -48,7 +47,7 @@ def render_and_register(workspace: Workspace, toolbox: Toolbox, project_id: int)
 
 
 def test_preview_project_exports_as_one_film(tmp_path: Path) -> None:
-    workspace = open_workspace(Settings(home=tmp_path / "home", width=320, height=192))
+    workspace = open_workspace(tmp_path / "home")
     toolbox = Toolbox(workspace, actor="test")
     project_id = toolbox.call("create_project", {"title": "Preview film"}).data["project_id"]
     for card in CAST:

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from fakes import ScriptedChatModel
 
-from director.errors import EchoError
+from director.graph_state import DirectorEvent
 from director.llm import LLMPlanner
 from director.session import DirectorSession
 from director.settings import Settings
-from director.state import DirectorEvent
+from generator.errors import EchoError
 from skills import load_skill
 from tools.base import Toolbox
 from workspace.export import export_project
 from workspace.models import Revision, ShotCondition, Take
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 MIRA = {
     "name": "Mira",

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from director.errors import EchoError
-from director.settings import Settings
+from generator.errors import EchoError
 from workspace.index import OfflineMiniLM, ShotIndex, shot_document
 
 SHOTS = {
@@ -34,7 +33,7 @@ def _document(shot_id: int) -> str:
 
 @pytest.fixture
 def filled_shot_index(tmp_path: Path) -> ShotIndex:
-    index = ShotIndex(Settings(home=tmp_path))
+    index = ShotIndex(tmp_path / "chroma")
     for shot_id in (1, 2, 3, 4):
         index.upsert_take(1, shot_id, 100 + shot_id, _document(shot_id), {"shot_number": shot_id, "note": None})
     return index
@@ -58,7 +57,7 @@ def test_query_is_restricted_to_candidate_takes(filled_shot_index: ShotIndex) ->
 def test_index_persists_across_a_new_client_and_projects_are_separate(
     filled_shot_index: ShotIndex, tmp_path: Path
 ) -> None:
-    reopened = ShotIndex(Settings(home=tmp_path))
+    reopened = ShotIndex(tmp_path / "chroma")
     assert [hit.take_id for hit in reopened.query(1, _document(1), k=1)] == [101]
     assert reopened.query(2, _document(1), k=3) == []
 
@@ -72,7 +71,7 @@ def test_upsert_replaces_a_document_and_replaced_takes_stay_retrievable(filled_s
 
 
 def test_batch_upsert_indexes_every_take_or_none(tmp_path: Path) -> None:
-    index = ShotIndex(Settings(home=tmp_path))
+    index = ShotIndex(tmp_path / "chroma")
     with pytest.raises(EchoError, match="take 3 has an empty description"):
         index.upsert_takes(1, [(1, 1, _document(1), None), (3, 3, " ", None)])
     assert index.query(1, _document(1), k=4) == []
@@ -92,7 +91,7 @@ def test_a_text_embedded_again_comes_from_the_cache() -> None:
 
 
 def test_empty_index_and_bad_input(tmp_path: Path) -> None:
-    index = ShotIndex(Settings(home=tmp_path))
+    index = ShotIndex(tmp_path / "chroma")
     assert index.query(7, "anything", k=4) == []
     assert index.query(7, "anything", k=0) == []
     with pytest.raises(EchoError, match="project id"):

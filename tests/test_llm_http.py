@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from director.errors import EchoError
 from director.llm import build_chat_model
 from director.planner import get_planner
 from director.schemas import ShotPlanDraft, StoryDraft
 from director.settings import Settings
+from generator.errors import EchoError
 
 SECRET_KEY = "sk-test-secret-1234567890"
 STORY = StoryDraft(title="The Last Page", description="Mira finds a lost book; Aldric guards it.", style="Warm.")

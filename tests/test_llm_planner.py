@@ -8,12 +8,12 @@ import pytest
 from fakes import ScriptedChatModel
 from langchain_core.messages import AIMessage
 
-from director.errors import EchoError
 from director.llm import LLMPlanner
 from director.offline_planner import OfflinePlanner
 from director.planner import get_planner
 from director.schemas import RouteDecision, StoryDraft
 from director.settings import Settings
+from generator.errors import EchoError
 from skills import load_skill
 
 STORY = StoryDraft(title="T", description="Mira and Aldric.", style="Warm.")

@@ -8,8 +8,8 @@ import imageio_ffmpeg
 import numpy as np
 import pytest
 
-from director.errors import EchoError
 from generator.audio import write_wav
+from generator.errors import EchoError
 from generator.memory import (
     AudioWindow,
     clip_indices,

@@ -9,11 +9,10 @@ import pytest
 from PIL import Image
 from preview_helpers import MARA, motion, mouth_region, shot_request
 
-from director.settings import Settings
-from generator.preview import PreviewGenerator
-from generator.preview_camera import world_size
-from generator.preview_creatures import creature_word
-from generator.preview_figures import COLORS, paint_bodies, place_figures, read_look
+from generator.preview.camera import world_size
+from generator.preview.creatures import creature_word
+from generator.preview.figures import COLORS, paint_bodies, place_figures, read_look
+from generator.preview.renderer import PreviewGenerator
 from generator.types import CharacterInShot
 
 SAGE = CharacterInShot(
@@ -94,7 +93,7 @@ def test_a_robot_head_has_no_skin() -> None:
 
 def test_robot_glow_and_ghost_mouth_move_only_while_they_speak(tmp_path: Path) -> None:
     request = shot_request(characters=[SAGE, PIP], camera="static wide")
-    shot = PreviewGenerator(Settings(home=tmp_path / "home")).generate(request, [], out_dir=tmp_path / "shot")
+    shot = PreviewGenerator().generate(request, [], out_dir=tmp_path / "shot")
     first, second = shot.dialogue_timings
     figures = place_figures(request.characters, *world_size(request.width, request.height))
     robot_mouth, ghost_mouth = (mouth_region(figure, request.width, request.height) for figure in figures)
@@ -102,7 +101,5 @@ def test_robot_glow_and_ghost_mouth_move_only_while_they_speak(tmp_path: Path) -
     during_ghost = shot.frames[int(second.start_s * 25) + 2 : int(second.end_s * 25) - 2]
     assert motion(during_robot, robot_mouth) > 0.2 and motion(during_robot, ghost_mouth) == 0
     assert motion(during_ghost, ghost_mouth) > 0.2 and motion(during_ghost, robot_mouth) == 0
-    human = PreviewGenerator(Settings(home=tmp_path / "home")).generate(
-        shot_request(camera="static wide"), [], out_dir=tmp_path / "human"
-    )
+    human = PreviewGenerator().generate(shot_request(camera="static wide"), [], out_dir=tmp_path / "human")
     assert np.abs(human.frames[0].astype(int) - shot.frames[0].astype(int)).mean() > 5

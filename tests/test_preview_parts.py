@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from preview_helpers import MARA, TOM
 
-from generator.preview import _FrameBuffers
-from generator.preview_camera import crop_boxes, parse_camera, world_size
-from generator.preview_figures import COLORS, read_look
-from generator.preview_scene import choose_lighting, choose_setting
-from generator.preview_sound import (
+from generator.preview.camera import crop_boxes, parse_camera, world_size
+from generator.preview.figures import COLORS, read_look
+from generator.preview.renderer import _FrameBuffers
+from generator.preview.scene import choose_lighting, choose_setting
+from generator.preview.sound import (
     PEAK_CEILING,
     SpokenLine,
     _moving_average,

@@ -8,21 +8,21 @@ import numpy as np
 import pytest
 from preview_helpers import MARA, TOM, frame_rms, motion, mouth_region, segment, shot_request
 
-from director.settings import Settings
 from generator.audio import read_wav
 from generator.media import probe, read_frames, save_png
 from generator.memory import card_slot
-from generator.preview import PreviewGenerator
-from generator.preview_camera import world_size
-from generator.preview_figures import place_figures
+from generator.preview.camera import world_size
+from generator.preview.config import PreviewConfig
+from generator.preview.figures import place_figures
+from generator.preview.renderer import PreviewGenerator
+from generator.preview.speech import estimate_pitch_hz
 from generator.registry import get_generator
-from generator.speech import estimate_pitch_hz
 from generator.types import DialogueLine, Generator, SceneInShot
 
 
 @pytest.fixture(scope="module")
 def preview_generator(tmp_path_factory: pytest.TempPathFactory) -> PreviewGenerator:
-    return PreviewGenerator(Settings(home=tmp_path_factory.mktemp("home")))
+    return PreviewGenerator()
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def rendered_shot(preview_generator: PreviewGenerator, tmp_path_factory: pytest.
 
 
 def test_registry_builds_the_preview_backend(tmp_path: Path) -> None:
-    generator = get_generator("preview", Settings(home=tmp_path))
+    generator = get_generator("preview")
     assert isinstance(generator, PreviewGenerator) and isinstance(generator, Generator)
 
 
@@ -173,12 +173,10 @@ def _horizontal_shift(before: np.ndarray, after: np.ndarray) -> int:
 
 
 def test_subtitles_are_burned_in_only_when_enabled(tmp_path: Path) -> None:
-    with_subtitles = PreviewGenerator(Settings(home=tmp_path, subtitles=True)).generate(
+    with_subtitles = PreviewGenerator(PreviewConfig(subtitles=True)).generate(
         shot_request(), [], out_dir=tmp_path / "on"
     )
-    without = PreviewGenerator(Settings(home=tmp_path, subtitles=False)).generate(
-        shot_request(), [], out_dir=tmp_path / "off"
-    )
+    without = PreviewGenerator(PreviewConfig(subtitles=False)).generate(shot_request(), [], out_dir=tmp_path / "off")
     mid_line = int((with_subtitles.dialogue_timings[0].start_s + 0.3) * 25)
     bottom = slice(int(192 * 0.7), 192)
     difference = np.abs(with_subtitles.frames[mid_line, bottom].astype(int) - without.frames[mid_line, bottom])

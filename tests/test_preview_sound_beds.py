@@ -7,8 +7,8 @@ import re
 import numpy as np
 import pytest
 
-from generator.preview import SAMPLE_RATE
-from generator.preview_sound import _AMBIENCES, _DRUMS, _FAST, _MINOR, _PLUCKED, _SLOW, ambience, music_bed
+from generator.preview.renderer import SAMPLE_RATE
+from generator.preview.sound import _AMBIENCES, _DRUMS, _FAST, _MINOR, _PLUCKED, _SLOW, ambience, music_bed
 
 FRAME_COUNTS = range(25, 242, 8)
 FPS = 25

@@ -8,9 +8,8 @@ import pytest
 from preview_helpers import MARA, TOM, shot_request
 from pydantic import ValidationError
 
-from director.settings import Settings
-from generator.preview import MAX_LINE_CHARS, PreviewGenerator
-from generator.render import describe_validation_error
+from generator.preview.renderer import MAX_LINE_CHARS, PreviewGenerator
+from generator.request_file import describe_validation_error
 from generator.types import CharacterInShot, DialogueLine, GeneratorError
 
 
@@ -46,7 +45,7 @@ def test_invalid_requests_name_the_field_and_valid_values(overrides: dict, field
 def test_unspeakable_lines_fail_before_any_file_is_written(tmp_path: Path, dialogue: list, expected: str) -> None:
     out_dir = tmp_path / "out"
     with pytest.raises(GeneratorError, match=expected):
-        PreviewGenerator(Settings(home=tmp_path)).generate(shot_request(dialogue=dialogue), [], out_dir=out_dir)
+        PreviewGenerator().generate(shot_request(dialogue=dialogue), [], out_dir=out_dir)
     assert not out_dir.exists()
 
 
@@ -56,12 +55,12 @@ def test_unreadable_reference_image_names_the_character(tmp_path: Path) -> None:
     card = MARA.model_copy(update={"reference_image": broken})
     out_dir = tmp_path / "out"
     with pytest.raises(GeneratorError, match=r"ID_A \(Mara\) reference_image"):
-        PreviewGenerator(Settings(home=tmp_path)).generate(shot_request(characters=[card, TOM]), [], out_dir=out_dir)
+        PreviewGenerator().generate(shot_request(characters=[card, TOM]), [], out_dir=out_dir)
     assert not out_dir.exists()
 
 
 def test_missing_first_frame_and_unknown_language_fail_cleanly(tmp_path: Path) -> None:
-    generator = PreviewGenerator(Settings(home=tmp_path))
+    generator = PreviewGenerator()
     out_dir = tmp_path / "out"
     with pytest.raises(GeneratorError, match="first_frame"):
         generator.generate(shot_request(first_frame=tmp_path / "missing.png"), [], out_dir=out_dir)
@@ -71,7 +70,7 @@ def test_missing_first_frame_and_unknown_language_fail_cleanly(tmp_path: Path) -
 
 
 def test_a_shot_without_characters_or_dialogue_still_renders(tmp_path: Path) -> None:
-    shot = PreviewGenerator(Settings(home=tmp_path)).generate(
+    shot = PreviewGenerator().generate(
         shot_request(characters=[], dialogue=[], num_frames=25, sound_effects="rain", music="calm piano"),
         [],
         out_dir=tmp_path / "out",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from generator.prompt import (
     MAX_PROMPT_CHARS,
     PromptTooLong,

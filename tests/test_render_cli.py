@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from preview_helpers import MARA, TOM, shot_request
 
-from director.errors import EchoError
+from director.commands.render import render_request, summarise
 from director.settings import Settings
+from generator.errors import EchoError
 from generator.media import probe, save_png
-from generator.memory import card_slot, save_slot
-from generator.render import load_request, render_request, summarise
+from generator.memory import card_slot, save_slots
+from generator.request_file import load_request
 from generator.types import DialogueLine
 
 CLI = Path(sys.executable).with_name("echo-director")
@@ -41,18 +42,17 @@ def test_render_command_end_to_end_with_memory(tmp_path: Path) -> None:
     save_png(tmp_path / "job" / "mara.png", face)
     relative_face = MARA.model_copy(update={"reference_image": Path("mara.png")})
     request = _write_request(tmp_path / "job", characters=[relative_face, TOM], num_frames=73)
-    slot_file = save_slot(
-        card_slot(MARA.model_copy(update={"reference_image": tmp_path / "job" / "mara.png"}), width=320, height=192),
-        tmp_path / "slots",
+    save_slots(
+        [card_slot(MARA.model_copy(update={"reference_image": tmp_path / "job" / "mara.png"}), width=320, height=192)],
+        tmp_path / "slots" / "memory.json",
     )
-    (tmp_path / "slots" / "memory.json").write_text(json.dumps([json.loads(slot_file.read_text())]))
 
     result = _run_cli("render", "job/request.json", "--out", "out", "--memory", "slots/memory.json", cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
     assert "rendered 73 frames" in result.stdout and "ID_A" in result.stdout and "warning" not in result.stdout
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["shot.json", "shot.mp4", "shot.wav"]
+    assert sorted(p.name for p in out.iterdir()) == ["memory", "shot.json", "shot.mp4", "shot.wav"]
     info = probe(out / "shot.mp4")
     assert (info.num_frames, info.width, info.height, info.has_audio) == (73, 320, 192, True)
     summary = json.loads((out / "shot.json").read_text())
@@ -60,6 +60,12 @@ def test_render_command_end_to_end_with_memory(tmp_path: Path) -> None:
     assert summary["metadata"]["faces"]["ID_A"] == "reference_image"  # resolved relative to request.json
     assert summary["metadata"]["memory_labels"] == ["ID_A"]
     assert request.exists()
+
+    # the written memory (given slots + this shot's KOK slot) continues the next render
+    again = _run_cli("render", "job/request.json", "--out", "next", "--memory", "out/memory/slots.json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    labels = json.loads((tmp_path / "next" / "shot.json").read_text())["metadata"]["memory_labels"]
+    assert labels == ["ID_A", "SHOT_out"]
 
 
 def test_render_command_rejects_a_bad_request_and_writes_nothing(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from skills import PACKAGED_SKILLS_DIR, list_skills, load_skill
 
 STAGE_SKILLS = {"planning", "story", "shot_condition", "revision", "critic"}

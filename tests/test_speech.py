@@ -11,7 +11,7 @@ from preview_helpers import MARA, TOM
 
 from generator import media
 from generator.audio import write_wav
-from generator.speech import (
+from generator.preview.speech import (
     FEMALE_VARIANTS,
     MALE_VARIANTS,
     VoiceProfile,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from tools.base import Toolbox
 from workspace.db import Workspace
 from workspace.history import HistoryManager
 from workspace.models import ToolCall
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 
 def test_create_project_strips_title_and_logs_the_call(workspace: Workspace, toolbox: Toolbox) -> None:
@@ -487,23 +486,6 @@ def test_update_shot_with_a_take_makes_it_stale(workspace: Workspace, toolbox: T
     ok(toolbox, "register_take", **take_args(workspace, planned_project, 1))
     ok(toolbox, "update_shot", project_id=planned_project, number=1, action="Tom lights the lamp.")
     assert load_project_state(workspace, planned_project).shot(1).status == "stale"
-
-
-def test_langchain_tools_use_the_same_models_and_audit(
-    workspace: Workspace, toolbox: Toolbox, planned_project: int
-) -> None:
-    tools = {t.name: t for t in toolbox.as_langchain_tools()}
-    assert set(tools) == set(toolbox.names()) and len(tools) == 21
-    assert tools["set_shot_plan"].args_schema.__name__ == "SetShotPlanArgs"
-    text = tools["insert_shot"].invoke(
-        {"project_id": planned_project, "position": 1, "shot": {"scene_id": "S2", "characters": ["ID_A"]}}
-    )
-    assert text.startswith("OK: inserted shot 1") and json.loads(text.splitlines()[1])["number"] == 1
-    assert load_project_state(workspace, planned_project).shot(1).scene_id == "S2"
-    refused = tools["add_scene"].invoke({"project_id": planned_project, "name": ""})
-    assert refused.startswith("FAILED") and "name" in refused
-    failed_in_tool = tools["delete_scene"].invoke({"project_id": planned_project, "scene_id": "S2"})
-    assert failed_in_tool.startswith("FAILED: delete_scene: S2 is still used by shots 1, 4")
 
 
 def test_a_bug_inside_a_tool_is_audited_rolled_back_and_raised(

@@ -10,19 +10,19 @@ import pytest
 from PIL import Image
 from sqlmodel import select
 
-from director.errors import EchoError
-from director.settings import Settings
 from generator.audio import read_wav, write_wav
+from generator.errors import EchoError
 from tools.base import Toolbox
+from tools.references import attach_reference
 from workspace.db import Workspace, open_workspace
 from workspace.models import ToolCall
-from workspace.state import CharacterView, load_project_state
-from workspace.uploads import attach_reference, store_reference
+from workspace.project_view import CharacterView, load_project_state
+from workspace.uploads import store_reference
 
 
 @pytest.fixture
 def upload_project(tmp_path: Path) -> tuple[Workspace, int]:
-    workspace = open_workspace(Settings(home=tmp_path / "home", upload_max_bytes=200_000))
+    workspace = open_workspace(tmp_path / "home", upload_max_bytes=200_000)
     toolbox = Toolbox(workspace, actor="director")
     project_id = toolbox.call("create_project", {"title": "Uploads"}).data["project_id"]
     assert toolbox.call("add_character", {"project_id": project_id, "name": "Mara", "identity": "a tall woman"}).ok
@@ -105,7 +105,7 @@ def test_oversized_file_is_refused_with_the_limit(upload_project, tmp_path: Path
     source = tmp_path / "huge.png"
     noise = np.random.default_rng(0).integers(0, 255, (400, 400, 3), dtype=np.uint8)
     Image.fromarray(noise).save(source, format="PNG")
-    assert source.stat().st_size > workspace.settings.upload_max_bytes
+    assert source.stat().st_size > workspace.upload_max_bytes
 
     with pytest.raises(EchoError, match=r"upload limit is 0\.2 MB"):
         attach_reference(workspace, project_id, "ID_A", source, "image")

@@ -13,8 +13,7 @@ from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from director.errors import EchoError
-from director.settings import Settings
+from generator.errors import EchoError
 from workspace.db import Workspace, open_workspace
 from workspace.models import Project, SceneCard, ToolCall
 
@@ -23,13 +22,13 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_first_run_creates_home_and_schema(tmp_path: Path) -> None:
     home = tmp_path / "new" / "home"
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     assert workspace.home == home.resolve() and (home / "workspace.sqlite").is_file()
     tables = set(inspect(workspace.engine).get_table_names())
     expected = {"project", "storyversion", "charactercard", "scenecard", "shotplan", "shotcondition", "take"}
     assert expected | {"revision", "toolcall"} <= tables
     workspace.close()
-    again = open_workspace(Settings(home=home))  # idempotent, data kept
+    again = open_workspace(home)  # idempotent, data kept
     assert set(inspect(again.engine).get_table_names()) == tables
     again.close()
 
@@ -47,7 +46,7 @@ def test_every_connection_has_wal_foreign_keys_and_busy_timeout(workspace: Works
 def test_home_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(EchoError, match=r"not a directory|cannot create"):
-        open_workspace(Settings(home=tmp_path / "file"))
+        open_workspace(tmp_path / "file")
 
 
 def test_session_commits_or_rolls_back(workspace: Workspace) -> None:
@@ -81,7 +80,7 @@ WORKER = textwrap.dedent(
     while not (signals / "go").exists():
         time.sleep(0.01)
     # both create the databases at once: the race that once failed with "database is locked"
-    toolbox = Toolbox(open_workspace(Settings(home=home)), actor=tag)
+    toolbox = Toolbox(open_workspace(home), actor=tag)
     open_checkpointer(Settings(home=home)).conn.close()
     failures = []
     created = toolbox.call("create_project", {"title": tag})
@@ -121,7 +120,7 @@ def test_two_processes_write_one_home_without_errors_or_lost_rows(tmp_path: Path
     outputs = [worker.communicate(timeout=240) for worker in workers]
     assert [w.returncode for w in workers] == [0, 0], outputs
 
-    workspace = open_workspace(Settings(home=home))
+    workspace = open_workspace(home)
     with workspace.read_session() as session:
         projects = session.exec(select(Project.title)).all()
         scenes = session.exec(select(SceneCard).where(SceneCard.project_id == 1)).all()

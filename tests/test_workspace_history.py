@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from workspace_helpers import ok, take_args
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from tools.base import Toolbox
 from workspace.db import Workspace
 from workspace.history import HistoryManager
-from workspace.state import list_projects, load_project_state, resolve_project
+from workspace.project_view import list_projects, load_project_state, resolve_project
 
 
 def test_state_lists_current_cards_and_ordered_shots(
@@ -52,7 +52,7 @@ def test_history_versions_current_takes_and_dependents(
 ) -> None:
     pid = planned_project
     history = HistoryManager(workspace)
-    assert history.takes(pid) == [] and history.history_before(pid, 3) == []
+    assert history.takes(pid) == [] and history.current_take(pid, 3) is None
     first = _register(workspace, toolbox, pid, 1, seed=1)
     retake = _register(workspace, toolbox, pid, 1, seed=2)
     memory = [
@@ -64,15 +64,13 @@ def test_history_versions_current_takes_and_dependents(
 
     assert [(t.shot_number, t.version) for t in history.takes(pid)] == [(1, 1), (1, 2), (2, 1), (3, 1)]
     assert [t.id for t in history.takes(pid, 1)] == [first, retake]
-    assert history.current_take(pid, 1).id == retake
-    assert [t.id for t in history.history_before(pid, 3)] == [retake, second]
-    assert history.history_before(pid, 1) == []
+    assert history.current_take(pid, 1).id == retake and history.current_take(pid, 2).id == second
     assert history.dependents(pid, retake) == [2]
     assert history.dependents(pid, first) == [3]
     assert history.dependents(pid, third) == []
 
     ok(toolbox, "rollback_shot", project_id=pid, number=1, version=1)
-    assert [t.id for t in history.history_before(pid, 2)] == [first]
+    assert history.current_take(pid, 1).id == first
     ok(toolbox, "reorder_shot", project_id=pid, number=3, new_number=1)
     assert history.current_take(pid, 1).id == third and history.takes(pid, 2)[0].shot_number == 2
 
@@ -82,7 +80,7 @@ def test_history_errors_name_the_valid_range(workspace: Workspace, toolbox: Tool
     with pytest.raises(EchoError, match=r"unknown shot 7 in project 1; valid shot numbers: 1\.\.3"):
         history.takes(planned_project, 7)
     with pytest.raises(EchoError, match="valid shot numbers"):
-        history.history_before(planned_project, 0)
+        history.current_take(planned_project, 0)
     with pytest.raises(EchoError, match="unknown take 9"):
         history.dependents(planned_project, 9)
     with pytest.raises(EchoError, match="unknown project 4"):

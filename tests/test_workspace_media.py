@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import stat
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from director.errors import EchoError
-from workspace.media import MediaStore, atomic_copy, atomic_write_bytes
+from generator.errors import EchoError
+from generator.files import atomic_write_bytes
+from workspace.media_store import MediaStore
 
 
 @pytest.fixture
@@ -72,14 +71,11 @@ def test_allocate_generates_unique_names_and_checks_suffix_and_kind(media: Media
             media.allocate(3, kind, ".png")
 
 
-def test_atomic_write_and_copy_leave_no_temporary_files(media: MediaStore, tmp_path: Path) -> None:
+def test_atomic_writes_leave_no_temporary_files(media: MediaStore, tmp_path: Path) -> None:
     target = media.home / "projects" / "1" / "notes" / "a.txt"
     atomic_write_bytes(target, b"first")
     atomic_write_bytes(target, b"second")
     assert target.read_bytes() == b"second"
-    copy = media.home / "copy.txt"
-    atomic_copy(target, copy)
-    assert copy.read_bytes() == b"second"
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.txt"]
 
 
@@ -88,14 +84,9 @@ def test_atomic_writes_get_the_permissions_the_umask_allows(
     media: MediaStore, process_umask: Callable[[int], int], umask: int, mode: int
 ) -> None:
     process_umask(umask)
-    private = media.home / "private.txt"
-    private.write_bytes(b"source")
-    private.chmod(0o600)
-    written, copied = media.home / "written.txt", media.home / "copied.txt"
+    written = media.home / "written.txt"
     atomic_write_bytes(written, b"data")
-    atomic_copy(private, copied)
     assert stat.S_IMODE(written.stat().st_mode) == mode
-    assert stat.S_IMODE(copied.stat().st_mode) == mode
 
 
 def test_failed_atomic_write_keeps_the_old_file(media: MediaStore) -> None:
@@ -107,21 +98,7 @@ def test_failed_atomic_write_keeps_the_old_file(media: MediaStore) -> None:
     assert [p.name for p in media.home.iterdir()] == ["keep.txt"]
 
 
-def test_import_file_copies_under_a_generated_name(media: MediaStore, tmp_path: Path) -> None:
-    source = tmp_path / "my face; rm -rf.PNG"
-    source.write_bytes(b"png")
-    relative = media.import_file(source, 2, "references")
-    assert relative.startswith("projects/2/references/") and relative.endswith(".png")
-    assert "face" not in relative and media.resolve(relative).read_bytes() == b"png"
-    with pytest.raises(EchoError, match="not an existing file"):
-        media.import_file(tmp_path / "missing.png", 2, "references")
-    script = tmp_path / "x.sh"
-    script.write_text("echo")
-    with pytest.raises(EchoError, match="not allowed"):
-        media.import_file(script, 2, "references")
-
-
-def test_staging_dirs_are_fresh_and_cleaned_by_age(media: MediaStore, tmp_path: Path) -> None:
+def test_staging_dirs_are_fresh_and_only_regular_files_inside_count(media: MediaStore, tmp_path: Path) -> None:
     old, new = media.staging_dir(), media.staging_dir()
     assert old != new and old.parent == media.home / "staging"
     (old / "frame.png").write_bytes(b"x")
@@ -130,7 +107,3 @@ def test_staging_dirs_are_fresh_and_cleaned_by_age(media: MediaStore, tmp_path: 
     outside.write_bytes(b"x")
     (new / "link.png").symlink_to(outside)
     assert not media.is_staged(new / "link.png")
-    an_hour_ago = time.time() - 3600
-    os.utime(old, (an_hour_ago, an_hour_ago))
-    assert media.clean_staging(older_than_s=600) == 1
-    assert not old.exists() and new.exists() and outside.exists()

@@ -26,7 +26,7 @@ from diffusers.pipelines.ltx2.vocoder import LTX2Vocoder
 from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import Gemma3Config, Gemma3ForConditionalGeneration, PreTrainedTokenizerFast
 
-from generator.echo_memory import echo_director_blocks
+from generator.echo.memory_blocks import echo_director_blocks
 from generator.types import MemorySlot, MemorySource, ShotRequest
 
 TEXT_HIDDEN_SIZE = 32

@@ -8,18 +8,15 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from director.errors import EchoError, format_validation_error
+from generator.errors import EchoError, format_validation_error
 from workspace.db import Workspace
 from workspace.models import Project, ToolCall, utcnow
-
-if TYPE_CHECKING:
-    from langchain_core.tools import StructuredTool
 
 TOOL_MODULES = ("tools.project", "tools.story", "tools.cards", "tools.shots", "tools.takes")
 
@@ -34,11 +31,6 @@ class ToolResult(BaseModel):
         if not self.ok:
             raise EchoError(self.message)
         return self
-
-    def as_text(self) -> str:
-        """The result as an LLM reads it."""
-        head = f"{'OK' if self.ok else 'FAILED'}: {self.message}"
-        return f"{head}\n{json.dumps(self.data, default=str)}" if self.data else head
 
 
 class ToolArgs(BaseModel):
@@ -173,23 +165,6 @@ class Toolbox:
         with self.workspace.session() as session:
             session.add(entry)
         return result
-
-    def as_langchain_tools(self) -> list[StructuredTool]:
-        return [self._langchain_tool(self._tools[name]) for name in self.names()]
-
-    def _langchain_tool(self, spec: ToolSpec) -> StructuredTool:
-        from langchain_core.tools import StructuredTool  # heavy import, needed only by the agent
-
-        def run(**kwargs: Any) -> str:
-            return self.call(spec.name, kwargs).as_text()
-
-        return StructuredTool.from_function(
-            func=run,
-            name=spec.name,
-            description=spec.description,
-            args_schema=spec.args_model,
-            handle_validation_error=lambda error: f"FAILED: {spec.name}: {format_validation_error(error)}",
-        )
 
 
 class ProjectArgs(ToolArgs):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from generator.types import CHARACTER_ID_PATTERN
 from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
 from workspace.models import CharacterCard, SceneCard

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from generator.types import MAX_CHARACTERS_PER_SHOT, FrameCount
 from tools.base import ProjectArgs, ShotNumberArgs, ToolArgs, ToolContext, ToolOutput, tool, touch
 from tools.cards import CharacterId, SceneId

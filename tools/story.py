@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from sqlmodel import select
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
 from workspace.models import StoryVersion
 from workspace.queries import get_project, latest_story

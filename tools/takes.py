@@ -15,11 +15,11 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlmodel import select
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from generator.types import DialogueTiming, FrameCount, MemorySource, MultipleOf32
 from tools.base import ProjectArgs, ShotNumberArgs, ToolContext, ToolOutput, tool, touch
 from workspace.history import dependents_in, memory_take_ids
-from workspace.media import check_suffix
+from workspace.media_store import check_suffix
 from workspace.models import Revision, ShotCondition, ShotPlan, Take
 from workspace.queries import (
     active_shots,

@@ -6,18 +6,19 @@ import fcntl
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session, SQLModel
 
-from director.errors import EchoError
-from director.settings import Settings
+from generator.errors import EchoError
 from workspace import models  # noqa: F401 - registers the tables on SQLModel.metadata
-from workspace.media import MediaStore
+from workspace.media_store import MediaStore
 
 BUSY_TIMEOUT_MS = 30_000
+DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 _READ_ONLY_OPTION = "echo_read_only"
 
 
@@ -73,12 +74,32 @@ def create_workspace_engine(database_path: Path) -> Engine:
     return engine
 
 
+@dataclass(frozen=True)
+class HomeLayout:
+    """Where a home keeps its databases and index; media live under `root` through the MediaStore."""
+
+    root: Path
+
+    @property
+    def database_path(self) -> Path:
+        return self.root / "workspace.sqlite"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.root / "checkpoints.sqlite"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.root / "chroma"
+
+
 class Workspace:
     """One home directory: `session()` for writes (one transaction), `read_session()` for snapshots."""
 
-    def __init__(self, settings: Settings, engine: Engine, media: MediaStore) -> None:
-        self.settings = settings
-        self.home: Path = settings.home_dir
+    def __init__(self, layout: HomeLayout, engine: Engine, media: MediaStore, upload_max_bytes: int) -> None:
+        self.layout = layout
+        self.home: Path = layout.root
+        self.upload_max_bytes = upload_max_bytes
         self.engine = engine
         self.media = media
         self._read_engine = engine.execution_options(**{_READ_ONLY_OPTION: True})
@@ -105,17 +126,18 @@ class Workspace:
         self.engine.dispose()
 
 
-def open_workspace(settings: Settings) -> Workspace:
+def open_workspace(home: Path, *, upload_max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES) -> Workspace:
     """Create the home folder and schema on first use (safe to call again, also from several processes)."""
-    home = settings.home_dir
+    layout = HomeLayout(Path(home).expanduser().resolve())
+    home = layout.root
     try:
         home.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise EchoError(f"cannot create the home directory {home}: {error}; set --home or ECHO_HOME") from error
     if not home.is_dir():
         raise EchoError(f"home {home} is not a directory; set --home or ECHO_HOME to a folder")
-    engine = create_workspace_engine(settings.database_path)
+    engine = create_workspace_engine(layout.database_path)
     with home_init_lock(home):
-        enable_wal(settings.database_path)
+        enable_wal(layout.database_path)
         SQLModel.metadata.create_all(engine)
-    return Workspace(settings, engine, MediaStore(home))
+    return Workspace(layout, engine, MediaStore(home), upload_max_bytes)

@@ -7,7 +7,6 @@ a failed export never leaves a half-written film. Input media is read only throu
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import tempfile
@@ -22,10 +21,9 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from director.errors import EchoError
-from director.settings import Settings
+from generator.errors import EchoError
 from generator.types import ProgressCallback
-from workspace.db import Workspace, open_workspace
+from workspace.db import Workspace
 from workspace.export_audio import ShotLevel, build_soundtrack
 from workspace.export_text import (
     Chapter,
@@ -39,7 +37,7 @@ from workspace.export_text import (
 from workspace.export_timeline import TimelineShot, write_timelines
 from workspace.export_video import FILM_AUDIO_RATE, FilmShot, can_stream_copy, join_reencode, join_stream_copy
 from workspace.models import ShotCondition
-from workspace.state import ProjectState, ShotView, TakeView, read_project_state, resolve_project
+from workspace.project_view import ProjectState, ShotView, TakeView, read_project_state
 
 EXPORT_FORMAT = "echo-director-export"
 MANIFEST_NAME = "manifest.json"
@@ -389,23 +387,3 @@ def export_project(
         files=sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()),
         elapsed_s=time.perf_counter() - started,
     )
-
-
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """`echo-director export PROJECT --out DIR [--force]`."""
-    workspace = open_workspace(settings)
-    try:
-        project_id = resolve_project(workspace, args.project)
-        result = export_project(
-            workspace, project_id, Path(args.out), force=args.force,
-            progress=lambda fraction, message: print(f"[{fraction:4.0%}] {message}", flush=True),
-        )  # fmt: skip
-    finally:
-        workspace.close()
-    mode = "re-encoded" if result.video_reencoded else "stream-copied"
-    print(f"film: {result.film} ({result.duration_s:.2f} s, {result.shot_count} shots, video {mode})")
-    for skipped in result.skipped:
-        print(f"skipped shot {skipped.number}: {skipped.reason}")
-    print(f"files in {result.out_dir}: {', '.join(result.files)}")
-    print(f"done in {result.elapsed_s:.1f} s")
-    return 0

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from generator.media import ffmpeg_exe
 
 AUDIO_BITRATE = "192k"

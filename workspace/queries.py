@@ -8,7 +8,7 @@ from typing import TypeVar
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from workspace.models import CharacterCard, Project, SceneCard, ShotCondition, ShotPlan, StoryVersion, Take
 
 Card = TypeVar("Card", CharacterCard, SceneCard)

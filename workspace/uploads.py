@@ -3,7 +3,7 @@
 A file is accepted only when it decodes for real (PIL for images; the wav reader or ffmpeg for audio), is within
 the size limit, and is of sane dimensions/length. The decoded content is re-encoded (PNG / 16-bit wav) into the
 project's media folder under a generated name, so neither the uploaded bytes nor the uploaded file name ever
-reach the home as they came. Then the card is updated through the `update_character` tool.
+reach the home as they came. `tools.references.attach_reference` then points the card at it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,10 @@ from typing import Literal
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from director.errors import EchoError
 from generator.audio import read_wav, write_wav
+from generator.errors import EchoError
 from generator.media import extract_audio, save_png
-from tools.base import Toolbox, ToolResult
 from workspace.db import Workspace
-from workspace.state import load_project_state
 
 UploadKind = Literal["image", "audio"]
 
@@ -89,7 +87,7 @@ def store_reference(workspace: Workspace, project_id: int, source: str | Path, k
     source = Path(source)
     if not source.is_file():
         raise EchoError(f"upload {_shown(source)} was not received; choose the file again")
-    check_size(source, workspace.settings.upload_max_bytes)
+    check_size(source, workspace.upload_max_bytes)
     if kind == "image":
         image = decode_image(source)
         relative = workspace.media.allocate(project_id, REFERENCE_MEDIA_KIND, ".png")
@@ -101,21 +99,6 @@ def store_reference(workspace: Workspace, project_id: int, source: str | Path, k
     else:
         raise EchoError(f"unknown upload kind {kind!r}; valid values: image, audio")
     return relative
-
-
-def attach_reference(
-    workspace: Workspace, project_id: int, char_id: str, source: str | Path, kind: UploadKind
-) -> ToolResult:
-    """Store an uploaded reference and point the character card at it; nothing stays behind when that fails."""
-    load_project_state(workspace, project_id).character(char_id)
-    relative = store_reference(workspace, project_id, source, kind)
-    field = "reference_image" if kind == "image" else "reference_audio"
-    result = Toolbox(workspace, actor="user").call(
-        "update_character", {"project_id": project_id, "char_id": char_id, field: relative}
-    )
-    if not result.ok:
-        workspace.media.resolve(relative).unlink(missing_ok=True)
-    return result
 
 
 def _shown(source: Path) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from langgraph.types import interrupt
 
-from director.state import DirectorEvent, EventKind, turn
+from director.graph_state import DirectorEvent, EventKind, turn
 
 
 def emit(kind: EventKind, text: str = "", **fields: Any) -> None:

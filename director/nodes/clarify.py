@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask
-from director.state import DirectorContext, DirectorState
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:

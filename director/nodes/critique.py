@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask, chose, say
 from director.nodes.revise import shot_summary
 from director.nodes.shot_context import load_shot_context
-from director.state import DirectorContext, DirectorState
 from generator.prompt import ShotCondition, missing_anchors
 from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, MAX_FRAMES, valid_frame_counts
 

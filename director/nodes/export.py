@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit, say
-from director.state import DirectorContext, DirectorState
 from workspace.export import default_export_dir, export_project
 
 

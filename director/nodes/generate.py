@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import crash_point, emit
 from director.nodes.memory import cache_key, memory_bank
-from director.nodes.schedule import claim_staging, clean_crashed_staging
-from director.state import DirectorContext, DirectorState
+from director.nodes.next_shot import claim_staging, clean_crashed_staging
 from generator.audio import write_wav
 from generator.media import read_frames, save_png
 from generator.memory import kok_slot

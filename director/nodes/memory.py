@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit
 from director.nodes.shot_context import ShotContext, load_shot_context, load_takes
-from director.state import DirectorContext, DirectorState
 from generator.audio import read_wav
 from generator.memory import assemble_memory, card_slot, load_image, native_bank
 from generator.types import MemorySlot, MemorySource
-from workspace.state import TakeView
+from workspace.project_view import TakeView
 
 PREVIOUS_SHOT = "PREVIOUS_SHOT"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit, say
 from director.nodes.story import draft_of
 from director.schemas import ShotPlanDraft, ShotSpec
-from director.state import DirectorContext, DirectorState
 from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, nearest_frame_count
-from workspace.state import ProjectState, load_project_state
+from workspace.project_view import ProjectState, load_project_state
 
 
 def _key(name: str) -> str:

@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState, turn
 from director.nodes import crash_point, emit
 from director.nodes.retrieve import document_of
 from director.nodes.shot_context import load_shot_context
-from director.state import DirectorContext, DirectorState, turn
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
 from director.nodes.route import project_context
-from director.state import DirectorContext, DirectorState
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit
 from director.nodes.shot_context import ShotContext, load_shot_context
-from director.state import DirectorContext, DirectorState
 from workspace.index import shot_document
 
 

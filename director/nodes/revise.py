@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from director.errors import EchoError
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask, chose, say
 from director.nodes.route import decision_update, project_context
 from director.nodes.shot_context import ShotContext, load_shot_context
 from director.schemas import RevisionDiagnosis
-from director.state import DirectorContext, DirectorState
-from director.text import as_sentence
+from generator.errors import EchoError
+from generator.text import as_sentence
 from generator.types import FPS, nearest_frame_count
 from workspace.history import dependents_in
-from workspace.state import load_project_state
+from workspace.project_view import load_project_state
 
 REGENERATE, KEEP = "Regenerate", "Keep"
 

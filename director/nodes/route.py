@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes.story import project_and_story
 from director.schemas import RouteDecision
-from director.state import DirectorContext, DirectorState
-from workspace.state import ProjectState, load_project_state
+from workspace.project_view import ProjectState, load_project_state
 
 # Graph node each intent leads to (see director/graph.py).
 INTENT_NODES = {

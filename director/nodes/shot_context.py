@@ -8,19 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
-from director.errors import EchoError
-from director.state import DirectorContext
+from director.graph_state import DirectorContext
+from generator.errors import EchoError
 from generator.types import CharacterInShot, SceneInShot
 from workspace.models import ShotPlan
-from workspace.queries import (
-    current_characters,
-    current_scenes,
-    get_project,
-    latest_story,
-    number_range_text,
-    project_take,
-)
-from workspace.state import (
+from workspace.project_view import (
     CharacterView,
     SceneView,
     ShotView,
@@ -31,6 +23,14 @@ from workspace.state import (
     shot_view,
     story_view,
     take_view,
+)
+from workspace.queries import (
+    current_characters,
+    current_scenes,
+    get_project,
+    latest_story,
+    number_range_text,
+    project_take,
 )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask, chose, say
 from director.schemas import StoryDraft
-from director.state import DirectorContext, DirectorState
+from workspace.project_view import ProjectView, StoryView, project_view, story_view
 from workspace.queries import get_project, latest_story
-from workspace.state import ProjectView, StoryView, project_view, story_view
 
 APPROVE, EDIT = "Approve", "Edit"
 REVIEW_QUESTION = "Shall I plan the shots for this story? Approve it, or tell me what to change."

@@ -7,12 +7,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from director.errors import EchoError, format_validation_error
 from director.session import DirectorSession
-from director.settings import Settings
+from director.settings import Settings, open_home
+from generator.errors import EchoError, format_validation_error
 from tools.base import Toolbox, ToolResult
-from workspace.db import Workspace, open_workspace
-from workspace.state import ProjectState, load_project_state, resolve_project
+from workspace.db import Workspace
+from workspace.project_view import ProjectState, load_project_state, resolve_project
 
 # Settings the page may change while running; the home and the network binding are fixed at start.
 EDITABLE_SETTINGS = (
@@ -31,7 +31,7 @@ EDITABLE_SETTINGS = (
 class AppContext:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.workspace: Workspace = open_workspace(settings)
+        self.workspace: Workspace = open_home(settings)
         self._sessions: dict[int, DirectorSession] = {}
         self._lock = threading.Lock()
 

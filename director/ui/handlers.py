@@ -13,15 +13,16 @@ from typing import Any
 
 import gradio as gr
 
-from director.errors import EchoError
+from director.graph_state import DirectorEvent
 from director.session import DirectorSession
-from director.state import DirectorEvent
 from director.ui import views
 from director.ui.context import AppContext
 from director.ui.progress import RunProgress, bar
+from generator.errors import EchoError
+from tools.references import attach_reference
 from workspace.export import FILM_NAME, ExportBlocked, default_export_dir, export_project
-from workspace.state import ProjectState
-from workspace.uploads import UploadKind, attach_reference
+from workspace.project_view import ProjectState
+from workspace.uploads import UploadKind
 
 OPTION_BUTTONS = 3
 START_HINT = "No film open yet. Type your idea in the chat on the left and press **Send**."

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from director.errors import EchoError
 from director.settings import Settings
+from generator.errors import EchoError
 
 UI_FOLDER = "ui"
 CACHE_MAX_AGE_S = 24 * 3600

@@ -12,13 +12,13 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import col, select
 
-from director.errors import EchoError
+from generator.errors import EchoError
+from generator.files import atomic_write_bytes
 from workspace.db import Workspace
 from workspace.export import ExportBlocked, ExportResult
 from workspace.history import HistoryManager
-from workspace.media import atomic_write_bytes
 from workspace.models import ShotCondition, Take
-from workspace.state import CharacterView, ProjectState, SceneView, ShotView, TakeView, list_projects
+from workspace.project_view import CharacterView, ProjectState, SceneView, ShotView, TakeView, list_projects
 
 PLACEHOLDER_SIZE = (320, 192)
 NEW_CHARACTER = "__new__"

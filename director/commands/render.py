@@ -1,64 +1,26 @@
-"""`echo-director render REQUEST.json --out DIR [--memory SLOTS.json]`: render one shot without a project."""
+"""`echo-director render REQUEST.json --out DIR [--memory SLOTS.json]`: render one shot without a project.
+
+Beside the shot it writes `memory/slots.json`: the memory it was given plus its own KOK slot (Key-frame Of Key-shot,
+paper Sec. 5.3), kept to First-3 + Recent-4 (Eq. 9), so `--memory DIR/memory/slots.json` continues from it.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from director.errors import EchoError
 from director.settings import Settings
-from generator.memory import load_slots_json
+from generator.errors import EchoError
+from generator.files import atomic_write_bytes
+from generator.memory import kok_slot, load_slots_json, native_bank, save_slots
 from generator.registry import get_generator
-from generator.types import GeneratedShot, MemorySlot, ProgressCallback, ShotRequest
-from workspace.media import atomic_write_bytes
+from generator.request_file import load_request
+from generator.types import GeneratedShot, MemorySlot, MemorySource, ProgressCallback
 
 SUMMARY_FILE = "shot.json"
-
-
-def load_request(path: Path) -> ShotRequest:
-    """Read and validate a ShotRequest JSON file; relative file paths in it are relative to the file."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise EchoError(f"cannot read request {path}: {error.strerror or error}") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EchoError(f"{path} is not valid JSON ({error}); it must hold one ShotRequest object") from error
-    if not isinstance(data, dict):
-        raise EchoError(f"{path} must hold one ShotRequest JSON object, not {type(data).__name__}")
-    try:
-        request = ShotRequest.model_validate(data)
-    except ValidationError as error:
-        raise EchoError(f"invalid shot request {path.name}: {describe_validation_error(error)}") from error
-    return _resolve_paths(request, path.parent)
-
-
-def describe_validation_error(error: ValidationError) -> str:
-    """One line per problem, each naming the field (dotted path) and pydantic's or our validator's message."""
-    problems = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{field}: {message}" if field and not message.startswith(field) else message)
-    return "; ".join(problems)
-
-
-def _resolve_paths(request: ShotRequest, base: Path) -> ShotRequest:
-    def resolve(path: Path | None) -> Path | None:
-        return None if path is None else (base / path).resolve()  # an absolute path stays as it is
-
-    characters = [
-        card.model_copy(
-            update={"reference_image": resolve(card.reference_image), "reference_audio": resolve(card.reference_audio)}
-        )
-        for card in request.characters
-    ]
-    return request.model_copy(update={"characters": characters, "first_frame": resolve(request.first_frame)})
+MEMORY_FILE = "memory/slots.json"
 
 
 def render_request(
@@ -68,15 +30,18 @@ def render_request(
     memory_path: Path | None = None,
     progress: ProgressCallback | None = None,
 ) -> GeneratedShot:
-    """Validate everything, render with the configured backend into `out_dir`, write `shot.json` beside it."""
+    """Validate everything, render with the configured backend into `out_dir`, write `shot.json` and
+    `memory/slots.json` beside it."""
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise EchoError(f"--out {out_dir} is a file; give a folder (it is created if missing)")
     request = load_request(Path(request_path))
     memory: list[MemorySlot] = load_slots_json(Path(memory_path)) if memory_path is not None else []
-    generator = get_generator(settings.backend, settings)
+    generator = get_generator(settings.backend, settings.generator_config)
     shot = generator.generate(request, memory, progress=progress, out_dir=out_dir)
     atomic_write_bytes(out_dir / SUMMARY_FILE, shot.model_dump_json(indent=2).encode())
+    own = kok_slot(shot, f"SHOT_{out_dir.name}", MemorySource(kind="external"))
+    save_slots(native_bank([*memory, own]), out_dir / MEMORY_FILE)
     return shot
 
 
@@ -88,6 +53,7 @@ def summarise(shot: GeneratedShot, out_dir: Path, seconds: float | None = None) 
         f"  video:    {shot.video_path}",
         f"  audio:    {shot.audio_path} ({shot.sample_rate} Hz)",
         f"  summary:  {Path(out_dir) / SUMMARY_FILE}",
+        f"  memory:   {Path(out_dir) / MEMORY_FILE} (pass it as --memory to continue from this shot)",
     ]
     if shot.dialogue_timings:
         lines.append("  dialogue:")

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterable
 
 from tqdm import tqdm
 
+from director.graph_state import DirectorEvent
 from director.session import DirectorSession
-from director.settings import Settings
-from director.state import DirectorEvent
-from workspace.state import load_project_state, resolve_project
+from director.settings import Settings, open_home
+from workspace.project_view import load_project_state, resolve_project
 
 QUIT_WORDS = {"quit", "exit", "bye", ":q"}
 
@@ -135,9 +135,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
 def _project_id(settings: Settings, ref: str | None) -> int | None:
     if ref is None:
         return None
-    from workspace.db import open_workspace
-
-    workspace = open_workspace(settings)
+    workspace = open_home(settings)
     try:
         return resolve_project(workspace, ref)
     finally:

@@ -21,16 +21,16 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from director.errors import EchoError
-from director.settings import Settings
 from generator.audio import resample, speech_envelope
+from generator.errors import EchoError
 from generator.media import write_shot_files
 from generator.memory import load_image
-from generator.preview_camera import crop_boxes, parse_camera
-from generator.preview_camera import world_size as world_size_for
-from generator.preview_figures import MOUTH_LEVELS, Figure, build_face_patches, paint_bodies, place_figures
-from generator.preview_scene import paint_backdrop
-from generator.preview_sound import (
+from generator.preview.camera import crop_boxes, parse_camera
+from generator.preview.camera import world_size as world_size_for
+from generator.preview.config import PreviewConfig
+from generator.preview.figures import MOUTH_LEVELS, Figure, build_face_patches, paint_bodies, place_figures
+from generator.preview.scene import paint_backdrop
+from generator.preview.sound import (
     DialogueLayout,
     SpokenLine,
     ambience,
@@ -40,7 +40,7 @@ from generator.preview_sound import (
     normalise_speech,
     stable_seed,
 )
-from generator.speech import VoiceProfile, synthesize, voice_for_character
+from generator.preview.speech import VoiceProfile, synthesize, voice_for_character
 from generator.types import (
     GeneratedShot,
     GeneratorError,
@@ -148,8 +148,8 @@ class PreviewGenerator:
 
     name = "preview"
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
+    def __init__(self, config: PreviewConfig | None = None) -> None:
+        self.config = config or PreviewConfig()
 
     def generate(
         self,
@@ -195,7 +195,7 @@ class PreviewGenerator:
         boxes = crop_boxes(move, request.num_frames, world_size, (request.width, request.height), request.seed)
         mouths = _mouth_levels(figures, layout, request)
         blinks = _blinks(figures, request)
-        subtitles, unburned = _subtitles(layout, request) if self.settings.subtitles else ([], [])
+        subtitles, unburned = _subtitles(layout, request) if self.config.subtitles else ([], [])
 
         frames = _FRAME_BUFFERS.take((request.num_frames, request.height, request.width, 3))
         render = _render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
@@ -213,7 +213,7 @@ class PreviewGenerator:
             "music": mood,
             "speech_needed_s": layout.needed_s,
             "memory_labels": [slot.label for slot in memory],
-            "subtitles_burned": self.settings.subtitles and not unburned,
+            "subtitles_burned": self.config.subtitles and not unburned,
             "subtitles_not_burned": unburned,
             "render_s": round(time.perf_counter() - started, 3),
         }

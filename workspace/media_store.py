@@ -6,16 +6,12 @@ would land outside the home (`..`, absolute paths, symlinks pointing out).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
 
-from director.errors import EchoError
+from generator.errors import EchoError
 
 ALLOWED_SUFFIXES = frozenset(
     {
@@ -43,53 +39,6 @@ ALLOWED_SUFFIXES = frozenset(
     }
 )
 _KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-
-
-def _fsync_directory(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def temp_sibling(path: Path) -> Path:
-    """A fresh hidden name next to `path` that keeps its suffix (ffmpeg picks the muxer from it)."""
-    return path.with_name(f".{path.stem}.{uuid.uuid4().hex[:12]}.tmp{path.suffix}")
-
-
-def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp_path = temp_sibling(path)
-    # Not mkstemp: its files are 0600 and keep that mode after the rename; 0666 lets the umask decide, as open() does.
-    fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-    _fsync_directory(path.parent)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see either the old file or the complete new one."""
-    _atomic_write(path, lambda handle: handle.write(data))
-
-
-def atomic_copy(src: Path, dst: Path) -> None:
-    """Copy `src` to `dst` atomically (temp file in the destination folder, fsync, rename)."""
-    with open(src, "rb") as source:
-        _atomic_write(dst, lambda handle: shutil.copyfileobj(source, handle, 1024 * 1024))
 
 
 def check_suffix(suffix: str) -> str:
@@ -156,31 +105,3 @@ class MediaStore:
             return False
         resolved = candidate.resolve()
         return resolved.is_relative_to(self.staging_root.resolve()) and resolved.is_file()
-
-    def clean_staging(self, older_than_s: float) -> int:
-        """Remove staging folders last modified more than `older_than_s` seconds ago; returns how many."""
-        if not self.staging_root.is_dir():
-            return 0
-        cutoff = time.time() - older_than_s
-        removed = 0
-        for entry in self.staging_root.iterdir():
-            try:
-                if entry.lstat().st_mtime >= cutoff:
-                    continue
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry)
-                else:
-                    entry.unlink()
-                removed += 1
-            except FileNotFoundError:
-                continue
-        return removed
-
-    def import_file(self, source: str | Path, project_id: int, kind: str) -> str:
-        """Copy a file into the project under a generated name; returns its home-relative path."""
-        source = Path(source)
-        if not source.is_file():
-            raise EchoError(f"cannot import {source}: not an existing file")
-        relative = self.allocate(project_id, kind, source.suffix)
-        atomic_copy(source, self.home / relative)
-        return relative

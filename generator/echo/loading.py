@@ -1,4 +1,4 @@
-"""Load a local JoyAI-Echo pipeline folder onto a device, with the memory options from settings. Never downloads.
+"""Load a local JoyAI-Echo pipeline folder onto a device, with the memory options of its EchoConfig. Never downloads.
 
 Folder layout (what `EchoModularPipeline.save_pretrained` writes, or a local copy of a diffusers Echo repository):
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from director.settings import OffloadMode, Settings
+from generator.echo.config import EchoConfig, OffloadMode
 from generator.types import GeneratorError
 
 INDEX_FILES = ("modular_model_index.json", "model_index.json")
@@ -82,11 +82,11 @@ def resolve_device(name: str) -> torch.device:
     return device
 
 
-def resolve_dtype(settings: Settings, device: torch.device) -> torch.dtype:
-    """settings.dtype (bfloat16 by default); on the CPU float32 unless a dtype was set explicitly."""
-    if device.type == "cpu" and "dtype" not in settings.model_fields_set:
-        return torch.float32
-    return getattr(torch, settings.dtype)
+def resolve_dtype(config: EchoConfig, device: torch.device) -> torch.dtype:
+    """config.dtype when set; otherwise bfloat16 on an accelerator and float32 on the CPU."""
+    if config.dtype is None:
+        return torch.float32 if device.type == "cpu" else torch.bfloat16
+    return getattr(torch, config.dtype)
 
 
 def out_of_memory_error(error: BaseException, what: str) -> GeneratorError:
@@ -131,15 +131,15 @@ def place_components(pipeline: object, device: torch.device, offload: OffloadMod
         )
 
 
-def load_echo_pipeline(settings: Settings) -> object:
+def load_echo_pipeline(config: EchoConfig) -> object:
     """An `EchoModularPipeline` with the project's memory-audio block, every component loaded from local files."""
-    folder = check_model_dir(settings.model_dir)
-    device = resolve_device(settings.device)
-    dtype = resolve_dtype(settings, device)
+    folder = check_model_dir(config.model_dir)
+    device = resolve_device(config.device)
+    dtype = resolve_dtype(config, device)
 
     from diffusers.modular_pipelines import EchoModularPipeline
 
-    from generator.echo_memory import echo_director_blocks
+    from generator.echo.memory_blocks import echo_director_blocks
 
     try:
         pipeline = EchoModularPipeline(
@@ -162,7 +162,7 @@ def load_echo_pipeline(settings: Settings) -> object:
             ) from error
     pipeline.update_components(**components)
     try:
-        place_components(pipeline, device, settings.offload, settings.vae_tiling)
+        place_components(pipeline, device, config.offload, config.vae_tiling)
     except torch.OutOfMemoryError as error:
         raise out_of_memory_error(error, f"moving the model to {device}") from error
     return pipeline

@@ -89,7 +89,9 @@ class DirectorContext:
         if self._generator is None:
             from generator.registry import get_generator
 
-            self._generator = self.generator_override or get_generator(self.settings.backend, self.settings)
+            self._generator = self.generator_override or get_generator(
+                self.settings.backend, self.settings.generator_config
+            )
         return self._generator
 
     @property
@@ -97,7 +99,7 @@ class DirectorContext:
         if self._index is None:
             from workspace.index import ShotIndex
 
-            self._index = ShotIndex(self.settings)
+            self._index = ShotIndex(self.settings.home_layout.chroma_dir)
         return self._index
 
     def tool(self, tool_name: str, /, **args: Any) -> dict[str, Any]:

@@ -8,13 +8,12 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import col, select
 
-from director.settings import Settings
-from director.text import clip
+from director.settings import Settings, open_home
+from generator.text import clip
 from tools.base import Toolbox
-from workspace.db import open_workspace
 from workspace.history import HistoryManager
 from workspace.models import ToolCall
-from workspace.state import ProjectState, TakeView, list_projects, load_project_state, resolve_project
+from workspace.project_view import ProjectState, TakeView, list_projects, load_project_state, resolve_project
 
 TITLE_LENGTH = 60
 
@@ -26,14 +25,14 @@ def _console() -> Console:
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     idea = str(args.idea).strip()
     title = clip(idea.splitlines()[0] if idea else "", TITLE_LENGTH)
-    result = Toolbox(open_workspace(settings), actor="user").call("create_project", {"title": title, "idea": idea})
+    result = Toolbox(open_home(settings), actor="user").call("create_project", {"title": title, "idea": idea})
     result.raise_if_failed()
     print(result.data["project_id"])
     return 0
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    projects = list_projects(open_workspace(settings))
+    projects = list_projects(open_home(settings))
     if not projects:
         print('no projects yet; create one with: echo-director new "your idea"')
         return 0
@@ -93,13 +92,13 @@ def print_project(state: ProjectState, console: Console) -> None:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
-    workspace = open_workspace(settings)
+    workspace = open_home(settings)
     print_project(load_project_state(workspace, resolve_project(workspace, args.project)), _console())
     return 0
 
 
 def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
-    workspace = open_workspace(settings)
+    workspace = open_home(settings)
     project_id = resolve_project(workspace, args.project)
     takes = HistoryManager(workspace).takes(project_id, args.shot)
     if not takes:
@@ -124,7 +123,7 @@ def cmd_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_log(args: argparse.Namespace, settings: Settings) -> int:
-    workspace = open_workspace(settings)
+    workspace = open_home(settings)
     project_id = resolve_project(workspace, args.project)
     with workspace.read_session() as session:
         calls = session.exec(select(ToolCall).where(ToolCall.project_id == project_id).order_by(col(ToolCall.id))).all()

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
 from director.nodes.revise import stale_sentence
-from director.state import DirectorContext, DirectorState
-from workspace.state import CharacterView, ProjectState, SceneView, load_project_state
+from workspace.project_view import CharacterView, ProjectState, SceneView, load_project_state
 
 CHARACTER_FIELDS = (
     ("voice", ("voice", "speaks", "sounds", "accent", "tone", "声音")),

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
-from director.errors import EchoError
+from generator.errors import EchoError
 from workspace.db import Workspace
 from workspace.models import CharacterCard, Project, SceneCard, ShotCondition, ShotPlan, StoryVersion, Take
 from workspace.queries import (

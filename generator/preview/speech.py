@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from director.text import has_cjk
+from generator.text import has_cjk
 from generator.types import CharacterInShot, GeneratorError
 
 MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m6", "m7")

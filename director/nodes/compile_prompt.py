@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes.shot_context import load_shot_context
-from director.state import DirectorContext, DirectorState
 from generator.prompt import ShotCondition, render_prompt
 from generator.types import DialogueLine
 

@@ -11,9 +11,9 @@ import json
 import shutil
 from typing import Any
 
+from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
 from director.nodes.shot_context import plan_rows
-from director.state import DirectorContext, DirectorState
 from workspace.db import Workspace
 
 OWNER_FILE = "director-owner.json"

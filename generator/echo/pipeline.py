@@ -1,8 +1,8 @@
 """The `echo` backend: JoyAI-Echo in process through diffusers' Echo modular pipeline, conditioned on memory slots.
 
-The pipeline is loaded lazily (first `generate`, or `load()`), from `settings.model_dir` (layout in
-`generator.echo_loading`). A shot request maps to one pipeline call: the rendered prompt, the optional first frame,
-the slots' key frames in order as memory images and their audio as memory audio (`generator.echo_memory`), the
+The pipeline is loaded lazily (first `generate`, or `load()`), from `config.model_dir` (layout in
+`generator.echo.loading`). A shot request maps to one pipeline call: the rendered prompt, the optional first frame,
+the slots' key frames in order as memory images and their audio as memory audio (`generator.echo.memory_blocks`), the
 shot's size and frame count, a seeded CPU `torch.Generator` (the same noise on every device), and the official
 8-step DMD sigmas. Frames and audio come back as an mp4 + wav written with the same media functions as the
 preview backend.
@@ -20,9 +20,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from director.errors import EchoError
-from director.settings import Settings
-from generator.echo_loading import load_echo_pipeline, out_of_memory_error
+from generator.echo.config import EchoConfig
+from generator.echo.loading import load_echo_pipeline, out_of_memory_error
+from generator.errors import EchoError
 from generator.media import write_shot_files
 from generator.memory import load_image
 from generator.types import (
@@ -116,15 +116,15 @@ class EchoGenerator:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        config: EchoConfig | None = None,
         *,
         sigmas: Sequence[float] = ECHO_SIGMAS,
         pipeline: object | None = None,
     ) -> None:
-        self.settings = settings or Settings(backend="echo")
+        self.config = config or EchoConfig()
         self.sigmas = check_sigmas(sigmas)
         if pipeline is not None and "memory_audio" not in pipeline.blocks.sub_blocks:
-            raise ValueError("pass a pipeline built from generator.echo_memory.echo_director_blocks()")
+            raise ValueError("pass a pipeline built from generator.echo.memory_blocks.echo_director_blocks()")
         self._pipeline = pipeline
         self._lock = threading.Lock()
 
@@ -136,7 +136,7 @@ class EchoGenerator:
         """Load the pipeline now (otherwise the first `generate` does); returns it."""
         with self._lock:
             if self._pipeline is None:
-                self._pipeline = load_echo_pipeline(self.settings)
+                self._pipeline = load_echo_pipeline(self.config)
             return self._pipeline
 
     def generate(
@@ -241,7 +241,7 @@ class EchoGenerator:
             "memory_audio": int(state.get("memory_audio_token_count")),
         }
         return {
-            "model_dir": str(self.settings.model_dir) if self.settings.model_dir else None,
+            "model_dir": str(self.config.model_dir) if self.config.model_dir else None,
             "steps": len(self.sigmas) - 1,
             "sigmas": list(self.sigmas),
             "memory_slots": [slot.label for slot in memory],
@@ -249,7 +249,7 @@ class EchoGenerator:
             "tokens": tokens,
             "dtype": str(pipeline.transformer.dtype).removeprefix("torch."),
             "device": str(pipeline._execution_device),
-            "offload": self.settings.offload,
+            "offload": self.config.offload,
             "generation_s": round(seconds, 3),
             "dialogue_timing": "estimated: lines share the shot in proportion to word count",
         }

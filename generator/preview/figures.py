@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw
 
-from generator.preview_creatures import (
+from generator.preview.creatures import (
     DEFAULT_COATS,
     EYE_COLORS,
     Creature,
@@ -24,7 +24,7 @@ from generator.preview_creatures import (
     paint_creature,
     scale_of,
 )
-from generator.preview_scene import FEET_LINE, Backdrop
+from generator.preview.scene import FEET_LINE, Backdrop
 from generator.types import CharacterInShot
 
 MOUTH_LEVELS = 5  # 0 closed .. 4 wide open

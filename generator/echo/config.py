@@ -1,0 +1,21 @@
+"""What the echo backend can be configured with (built from the app's settings by the Director). Light: no torch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Dtype = Literal["bfloat16", "float16", "float32"]
+OffloadMode = Literal["none", "model", "group", "sequential"]
+
+
+class EchoConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    model_dir: Path | None = None  # local JoyAI-Echo pipeline folder; nothing is downloaded
+    device: str = "cuda"
+    dtype: Dtype | None = None  # None: bfloat16 on an accelerator, float32 on the CPU
+    offload: OffloadMode = "none"
+    vae_tiling: bool = False

@@ -1,0 +1,11 @@
+"""What the preview backend can be configured with (built from the app's settings by the Director)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class PreviewConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    subtitles: bool = True  # burn the dialogue into the frames (lines that cannot be drawn are reported)
