@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
+from director.error_log import log_unexpected, unexpected_message
 from director.settings import Settings, add_settings_flags, settings_from_flags
 from generator.errors import EchoError, format_validation_error
 
@@ -111,6 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug: one line for the user, the traceback in the home's log
+        log = log_unexpected(error, settings.home_dir, f"echo-director {args.command}")
+        print(f"error: {unexpected_message(error, log)}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

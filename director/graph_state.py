@@ -60,7 +60,7 @@ class DirectorState(TypedDict, total=False):
     retrieved: list[int]  # take ids of R_t, most relevant first
     condition: dict[str, Any]  # {condition_id, prompt, fields, seed, num_frames}
     memory: list[dict[str, Any]]  # slot descriptors: {label, source, key_frame, audio}
-    generated: dict[str, Any] | None  # the staged GeneratedShot + KOK files, until it is registered
+    generated: dict[str, Any] | None  # {staging: folder, take: StagedTake dump} until the take is registered
     take_id: int | None
     resume_loop: bool  # a revision asked for during shot review: continue the generation loop afterwards
     extended: list[int]  # shot numbers already lengthened once for speech overflow

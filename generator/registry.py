@@ -23,11 +23,12 @@ from generator.types import Generator, GeneratorError
 class Backend:
     config: type[BaseModel]
     generator: str  # "module:Class"; the class takes one argument, its config
+    summary: str  # what a creator should know when choosing it
 
 
 BACKENDS: dict[str, Backend] = {
-    "preview": Backend(PreviewConfig, "generator.preview.renderer:PreviewGenerator"),
-    "echo": Backend(EchoConfig, "generator.echo.pipeline:EchoGenerator"),
+    "preview": Backend(PreviewConfig, "generator.preview.renderer:PreviewGenerator", "fast CPU animatic"),
+    "echo": Backend(EchoConfig, "generator.echo.pipeline:EchoGenerator", "JoyAI-Echo video model, needs a GPU"),
 }
 BACKEND_NAMES: tuple[str, ...] = tuple(BACKENDS)
 

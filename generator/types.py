@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Literal, Protocol, runtime_checkable
+from typing import Annotated, Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -195,22 +195,32 @@ class DialogueTiming(BaseModel):
     end_s: float
 
 
-class GeneratedShot(BaseModel):
+class TakeFacts(BaseModel):
+    """What a take records about its render. A rendered shot, a staged take (tools.takes.StagedTake) and the
+    workspace's Take row share these fields under these names, so a new take fact is added here once."""
+
+    num_frames: FrameCount
+    fps: int = Field(default=FPS, ge=1, le=120)
+    width: MultipleOf32
+    height: MultipleOf32
+    sample_rate: int = Field(ge=8_000, le=192_000)
+    backend: str = Field(min_length=1, max_length=64)
+    seed: int = Field(ge=0, lt=2**63)
+    dialogue_timings: list[DialogueTiming] = Field(default_factory=list)
+
+    def take_facts(self) -> dict[str, Any]:
+        """These fields alone, as JSON-ready values (for a subclass: without its other fields)."""
+        return self.model_dump(mode="json", include=set(TakeFacts.model_fields))
+
+
+class GeneratedShot(TakeFacts):
     """A rendered shot on disk (mp4 with H.264 + AAC, and a wav), plus optional in-memory copies."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     video_path: Path
     audio_path: Path
-    num_frames: int
-    fps: int = FPS
-    width: int
-    height: int
-    sample_rate: int
-    dialogue_timings: list[DialogueTiming] = Field(default_factory=list)
     speech_overflow_s: float = Field(default=0.0, description="Seconds of speech that did not fit the shot")
-    backend: str
-    seed: int
     metadata: dict = Field(default_factory=dict)
     frames: np.ndarray | None = Field(default=None, exclude=True, description="T x H x W x 3 uint8")
     audio: np.ndarray | None = Field(default=None, exclude=True, description="mono float32")

@@ -10,7 +10,7 @@ from preview_helpers import MARA, TOM
 
 from generator.preview.camera import crop_boxes, parse_camera, world_size
 from generator.preview.figures import COLORS, read_look
-from generator.preview.renderer import _FrameBuffers
+from generator.preview.frames import FrameBuffers
 from generator.preview.scene import choose_lighting, choose_setting
 from generator.preview.sound import (
     PEAK_CEILING,
@@ -130,7 +130,7 @@ def test_ducking_average_matches_a_box_convolution(size: int, window: int) -> No
 
 
 def test_frame_buffers_let_go_of_idle_memory_but_keep_what_is_held() -> None:
-    buffers = _FrameBuffers(max_buffers=2, max_bytes=4096, idle_s=0.05)
+    buffers = FrameBuffers(max_buffers=2, max_bytes=4096, idle_s=0.05)
     held = buffers.take((2, 8, 8, 3))
     buffers.take((1, 8, 8, 3))  # dropped at once by the caller
     deadline = time.monotonic() + 10
@@ -142,7 +142,7 @@ def test_frame_buffers_let_go_of_idle_memory_but_keep_what_is_held() -> None:
 
 
 def test_frame_buffers_reuse_only_memory_nobody_holds() -> None:
-    buffers = _FrameBuffers(max_buffers=2, max_bytes=4096)
+    buffers = FrameBuffers(max_buffers=2, max_bytes=4096)
     first = buffers.take((2, 8, 8, 3))
     address = first.__array_interface__["data"][0]
     view = first[1]

@@ -261,7 +261,9 @@ def test_register_take_moves_staged_files_in(workspace: Workspace, toolbox: Tool
     data = ok(toolbox, "register_take", **args)
     assert data["version"] == 1
     take = load_project_state(workspace, planned_project).shot(1).current_take
-    assert take.id == data["take_id"] and take.status == "generated" and take.metadata == {"steps": 8}
+    assert take.id == data["take_id"] and take.status == "generated"
+    assert take.metadata["steps"] == 8 and take.metadata["speech_overflow_s"] == 0.0
+    assert len(take.metadata["generation_id"]) == 32  # each staged take gets its own generation id
     for staged in (args["video"], args["audio"], *args["keyframes"], args["kok_audio"]):
         assert not Path(staged).exists()
     assert workspace.media.resolve(take.video_path).read_bytes() == b"content of shot.mp4"

@@ -8,6 +8,7 @@ A take marked stale because a take it remembers was replaced keeps the status it
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +17,7 @@ from pydantic import Field, field_validator
 from sqlmodel import select
 
 from generator.errors import EchoError
-from generator.types import DialogueTiming, FrameCount, MemorySource, MultipleOf32
+from generator.types import MemorySource, TakeFacts
 from tools.base import ProjectArgs, ShotNumberArgs, ToolContext, ToolOutput, tool, touch
 from workspace.history import dependents_in, memory_take_ids
 from workspace.media_store import check_suffix
@@ -35,26 +36,28 @@ TAKES_KIND = "takes"
 STATUS_BEFORE_STALE = "status_before_stale"
 
 
-class RegisterTakeArgs(ShotNumberArgs):
-    """File arguments are absolute paths of files a generator wrote under the home's staging folder."""
+class StagedTake(TakeFacts):
+    """A generated take waiting under the home's staging folder; it travels from the generate node through
+    record to `register_take`. File fields are absolute paths of files a generator wrote there."""
 
-    condition_id: int | None = Field(default=None, description="ShotCondition the take was generated from")
-    backend: str = Field(min_length=1, max_length=64)
-    seed: int = Field(ge=0, lt=2**63)
+    generation_id: str = Field(
+        default_factory=lambda: uuid.uuid4().hex,
+        pattern=r"^[0-9a-f]{32}$",
+        description="Identifies this generation, so a take recorded before a crash is not recorded twice",
+    )
     video: str = Field(min_length=1)
     audio: str = Field(min_length=1)
     keyframes: list[str] = Field(default_factory=list, max_length=64)
     kok_key_frame: str | None = Field(default=None, description="Key frame of this take's KOK memory window")
     kok_audio: str | None = Field(default=None, description="Audio of this take's KOK memory window")
     memory_window: dict[str, Any] = Field(default_factory=dict, description="{start_s, end_s, frame_index, ...}")
-    memory_sources: list[dict[str, Any]] = Field(default_factory=list, description="Memory slots it was conditioned on")
-    dialogue_timings: list[dict[str, Any]] = Field(default_factory=list)
-    num_frames: FrameCount
-    fps: int = Field(default=25, ge=1, le=120)
-    width: MultipleOf32
-    height: MultipleOf32
-    sample_rate: int = Field(ge=8_000, le=192_000)
+    speech_overflow_s: float = Field(default=0.0, ge=0, description="Seconds of speech that did not fit the shot")
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class RegisterTakeArgs(ShotNumberArgs, StagedTake):
+    condition_id: int | None = Field(default=None, description="ShotCondition the take was generated from")
+    memory_sources: list[dict[str, Any]] = Field(default_factory=list, description="Memory slots it was conditioned on")
 
     @field_validator("memory_sources")
     @classmethod
@@ -62,11 +65,6 @@ class RegisterTakeArgs(ShotNumberArgs):
         for source in value:
             MemorySource.model_validate(source)
         return value
-
-    @field_validator("dialogue_timings")
-    @classmethod
-    def _timings(cls, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [DialogueTiming.model_validate(timing).model_dump() for timing in value]
 
 
 class TakeArgs(ProjectArgs):
@@ -172,20 +170,13 @@ def register_take(ctx: ToolContext, args: RegisterTakeArgs) -> ToolOutput:
         shot_id=shot.id,
         version=version,
         condition_id=args.condition_id,
-        backend=args.backend,
-        seed=args.seed,
         video_path=video,
         audio_path=audio,
         keyframe_paths=keyframes,
         memory_window=memory_window,
         memory_sources=args.memory_sources,
-        dialogue_timings=args.dialogue_timings,
-        num_frames=args.num_frames,
-        fps=args.fps,
-        width=args.width,
-        height=args.height,
-        sample_rate=args.sample_rate,
-        metadata_=args.metadata,
+        metadata_={**args.metadata, "generation_id": args.generation_id, "speech_overflow_s": args.speech_overflow_s},
+        **args.take_facts(),
     )
     ctx.session.add(take)
     ctx.session.flush()

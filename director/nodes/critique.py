@@ -36,7 +36,7 @@ def _approve(state: DirectorState, ctx: DirectorContext) -> None:
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     pid, number = state["project_id"], state["shot_number"]
-    generated, compiled = state["generated"], state["condition"]
+    generated, compiled = state["generated"]["take"], state["condition"]
     condition = ShotCondition.model_validate(compiled["condition"])
     issues: list[str] = []
     overflow = generated["speech_overflow_s"]

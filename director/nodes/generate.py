@@ -3,7 +3,6 @@ entry (Eq. 8 window + aligned key frame) and storyboard key frames, so `record` 
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import numpy as np
@@ -17,6 +16,7 @@ from generator.media import read_frames, save_png
 from generator.memory import kok_slot
 from generator.prompt import ShotCondition, build_request
 from generator.types import GeneratedShot, MemorySource, SceneInShot
+from tools.takes import StagedTake
 
 
 def _storyboard_frames(shot: GeneratedShot) -> list[np.ndarray]:
@@ -54,30 +54,16 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     kok_frame = save_png(staging / "kok.png", kok.key_frame)
     kok_audio = write_wav(staging / "kok.wav", kok.audio, kok.sample_rate) if kok.audio is not None else None
     keyframes = [save_png(staging / f"key-{i}.png", f) for i, f in enumerate(_storyboard_frames(shot))]
+    staged = StagedTake(
+        **shot.take_facts(),
+        video=str(shot.video_path),
+        audio=str(shot.audio_path),
+        keyframes=[str(path) for path in keyframes],
+        kok_key_frame=str(kok_frame),
+        kok_audio=str(kok_audio) if kok_audio else None,
+        memory_window={"start_s": kok.source.start_s, "end_s": kok.source.end_s, "frame_index": kok.source.frame_index},
+        speech_overflow_s=shot.speech_overflow_s,
+        metadata={**shot.metadata, "prompt_chars": len(compiled["prompt"])},
+    )
     crash_point("generate", number)
-    return {
-        "generated": {
-            "generation_id": uuid.uuid4().hex,
-            "staging": str(staging),
-            "video": str(shot.video_path),
-            "audio": str(shot.audio_path),
-            "keyframes": [str(path) for path in keyframes],
-            "kok_key_frame": str(kok_frame),
-            "kok_audio": str(kok_audio) if kok_audio else None,
-            "memory_window": {
-                "start_s": kok.source.start_s,
-                "end_s": kok.source.end_s,
-                "frame_index": kok.source.frame_index,
-            },
-            "dialogue_timings": [timing.model_dump() for timing in shot.dialogue_timings],
-            "speech_overflow_s": shot.speech_overflow_s,
-            "num_frames": shot.num_frames,
-            "fps": shot.fps,
-            "width": shot.width,
-            "height": shot.height,
-            "sample_rate": shot.sample_rate,
-            "backend": shot.backend,
-            "seed": shot.seed,
-            "metadata": {**shot.metadata, "prompt_chars": len(compiled["prompt"])},
-        }
-    }
+    return {"generated": {"staging": str(staging), "take": staged.model_dump(mode="json")}}

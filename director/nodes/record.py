@@ -20,9 +20,10 @@ from director.nodes.shot_context import load_shot_context
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     pid, number = state["project_id"], state["shot_number"]
     generated = state["generated"]
+    staged = generated["take"]
     shot_ctx = load_shot_context(ctx, pid, number)
     current = shot_ctx.shot.current_take
-    if current is not None and current.metadata.get("generation_id") == generated["generation_id"]:
+    if current is not None and current.metadata.get("generation_id") == staged["generation_id"]:
         take_id, version = current.id, current.version
     else:
         registered = ctx.tool(
@@ -30,22 +31,8 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
             project_id=pid,
             number=number,
             condition_id=state["condition"]["condition_id"],
-            backend=generated["backend"],
-            seed=generated["seed"],
-            video=generated["video"],
-            audio=generated["audio"],
-            keyframes=generated["keyframes"],
-            kok_key_frame=generated["kok_key_frame"],
-            kok_audio=generated["kok_audio"],
-            memory_window=generated["memory_window"],
             memory_sources=state.get("memory", []),
-            dialogue_timings=generated["dialogue_timings"],
-            num_frames=generated["num_frames"],
-            fps=generated["fps"],
-            width=generated["width"],
-            height=generated["height"],
-            sample_rate=generated["sample_rate"],
-            metadata={**generated["metadata"], "generation_id": generated["generation_id"]},
+            **staged,
         )
         take_id, version = registered["take_id"], registered["version"]
     crash_point("record", number)

@@ -44,6 +44,13 @@ class AppContext:
     def state(self, project_id: int) -> ProjectState:
         return load_project_state(self.workspace, project_id)
 
+    def state_or_none(self, choice: str | int | None) -> ProjectState | None:
+        """The chosen project's state, None when nothing (or nothing valid) is chosen."""
+        try:
+            return self.state(self.project_id(choice))
+        except EchoError:
+            return None
+
     def director(self, project_id: int | None) -> DirectorSession:
         """The Director of a project (kept across requests), or a fresh one that creates its project on first use."""
         with self._lock:

@@ -11,8 +11,10 @@ from types import SimpleNamespace
 import gradio as gr
 
 from director.ui.context import AppContext
+from director.ui.editors import Editors
 from director.ui.handlers import OPTION_BUTTONS, START_HINT, Handlers
 from director.ui.server import CACHE_MAX_AGE_S, CACHE_SWEEP_EVERY_S
+from generator.registry import BACKENDS
 
 DIRECTOR_QUEUE = "director"
 HINT = (
@@ -31,6 +33,7 @@ CSS = """
 
 def build_app(ctx: AppContext) -> gr.Blocks:
     h = Handlers(ctx)
+    e = Editors(ctx, h.run_started)
     with gr.Blocks(title="Echo Director", delete_cache=(CACHE_SWEEP_EVERY_S, CACHE_MAX_AGE_S)) as demo:
         gr.Markdown("# Echo Director\nMake a short film by talking to a director.\n\n" + HINT)
         with gr.Row(equal_height=False):
@@ -80,7 +83,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         )
 
         # After a reply, `after_reply` opens the Export tab if the Director just exported the film from the chat.
-        after_reply = {"fn": h.after_reply, "inputs": project, "outputs": [tabs, *export_outputs]}
+        after_reply = {"fn": e.after_reply, "inputs": project, "outputs": [tabs, *export_outputs]}
         send_inputs = [talk.message, project]
         for trigger, name in ((talk.send.click, "send"), (talk.message.submit, None)):
             visibility = {"api_name": name} if name else {"api_visibility": "private"}
@@ -93,9 +96,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             ).then(**after_reply, api_visibility="private")
         talk.generate.click(h.generate, inputs=project, outputs=director_outputs, api_name="generate", **run)
 
-        storyboard.select(h.pick_shot, inputs=project, outputs=[shot.number, tabs, *inspector_outputs, shot.status])
+        storyboard.select(e.pick_shot, inputs=project, outputs=[shot.number, tabs, *inspector_outputs, shot.status])
         shot.show.click(
-            h.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_name="inspect_shot"
+            e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_name="inspect_shot"
         ).then(lambda: "", outputs=shot.status, api_visibility="private")
         shot.revise.click(
             h.revise,
@@ -103,13 +106,13 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             outputs=[*director_outputs, shot.status, shot.feedback],
             api_name="revise_shot",
             **run,
-        ).then(h.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private")
+        ).then(e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private")
         shot.rollback.click(
-            h.rollback,
+            e.rollback,
             inputs=[project, shot.number, shot.versions],
             outputs=[shot.status, storyboard],
             api_name="rollback",
-        ).then(h.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private").then(
+        ).then(e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private").then(
             h.refresh, inputs=project, outputs=[summary, talk.generate], api_visibility="private"
         )
 
@@ -118,23 +121,23 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         ]  # fmt: skip
         scene_fields = [cards.scene_name, cards.location, cards.time_of_day, cards.description]
         cards_tab.select(
-            h.load_cards,
+            e.load_cards,
             inputs=project,
             outputs=[cards.character, *character_fields, cards.scene, *scene_fields],
             api_name="cards",
         )
         cards.character.input(
-            h.pick_character, inputs=[project, cards.character], outputs=character_fields, api_visibility="private"
+            e.pick_character, inputs=[project, cards.character], outputs=character_fields, api_visibility="private"
         )
         cards.save_character.click(
-            h.save_character,
+            e.save_character,
             inputs=[project, cards.character, *character_fields[:5]],
             outputs=[cards.character_status, cards.character],
             api_name="save_character",
         )
         for upload, handler, name in (
-            (cards.image_upload, h.upload_image, "upload_image"),
-            (cards.audio_upload, h.upload_audio, "upload_audio"),
+            (cards.image_upload, e.upload_image, "upload_image"),
+            (cards.audio_upload, e.upload_audio, "upload_audio"),
         ):
             upload.upload(
                 handler,
@@ -142,17 +145,17 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                 outputs=[cards.character_status, cards.image, cards.audio],
                 api_name=name,
             ).then(lambda: None, outputs=upload, api_visibility="private")
-        cards.scene.input(h.pick_scene, inputs=[project, cards.scene], outputs=scene_fields, api_visibility="private")
+        cards.scene.input(e.pick_scene, inputs=[project, cards.scene], outputs=scene_fields, api_visibility="private")
         cards.save_scene.click(
-            h.save_scene,
+            e.save_scene,
             inputs=[project, cards.scene, *scene_fields],
             outputs=cards.scene_status,
             api_name="save_scene",
         )
 
-        export_tab.select(h.last_export, inputs=project, outputs=export_outputs, api_visibility="private")
+        export_tab.select(e.last_export, inputs=project, outputs=export_outputs, api_visibility="private")
         out.export.click(
-            h.export,
+            e.export,
             inputs=[project, out.force],
             outputs=export_outputs,
             api_name="export",
@@ -160,9 +163,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             concurrency_limit=1,
         )
         settings_fields = [conf.llm_base_url, conf.llm_model, conf.backend, conf.width, conf.height, conf.review]
-        settings_tab.select(h.show_settings, outputs=settings_fields, api_visibility="private")
+        settings_tab.select(e.show_settings, outputs=settings_fields, api_visibility="private")
         conf.apply.click(
-            h.apply_settings,
+            e.apply_settings,
             inputs=[*settings_fields[:2], conf.llm_api_key, *settings_fields[2:]],
             outputs=conf.status,
             api_name="apply_settings",
@@ -294,9 +297,8 @@ def settings_tab_contents() -> SimpleNamespace:
     )
     llm_model = gr.Textbox(label="LLM model (used only with an endpoint)")
     llm_api_key = gr.Textbox(label="API key (kept in memory only)", type="password")
-    backend = gr.Radio(
-        ["preview", "echo"], label="Generator (preview = fast CPU animatic; echo = JoyAI-Echo video model, needs a GPU)"
-    )
+    choices = "; ".join(f"{name} = {entry.summary}" for name, entry in BACKENDS.items())
+    backend = gr.Radio(list(BACKENDS), label=f"Generator ({choices})")
     with gr.Row():
         width = gr.Number(label="Width (multiple of 32)", precision=0)
         height = gr.Number(label="Height (multiple of 32)", precision=0)

@@ -8,18 +8,12 @@ while ffmpeg encodes in parallel from a pipe.
 
 from __future__ import annotations
 
-import os
-import re
-import sys
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from generator.audio import resample, speech_envelope
 from generator.errors import EchoError
@@ -29,6 +23,7 @@ from generator.preview.camera import crop_boxes, parse_camera
 from generator.preview.camera import world_size as world_size_for
 from generator.preview.config import PreviewConfig
 from generator.preview.figures import MOUTH_LEVELS, Figure, build_face_patches, paint_bodies, place_figures
+from generator.preview.frames import FRAME_BUFFERS, render_frames
 from generator.preview.scene import paint_backdrop
 from generator.preview.sound import (
     DialogueLayout,
@@ -41,6 +36,7 @@ from generator.preview.sound import (
     stable_seed,
 )
 from generator.preview.speech import VoiceProfile, synthesize, voice_for_character
+from generator.preview.subtitles import subtitle_sprites
 from generator.types import (
     GeneratedShot,
     GeneratorError,
@@ -54,93 +50,6 @@ from generator.types import (
 SAMPLE_RATE = 22050  # eSpeak NG's native rate, so speech is never resampled
 MAX_LINE_CHARS = 1000
 BLINK_FRAMES = 3
-SUBTITLE_HOLD_S = 0.4
-
-_NON_LATIN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LATIN_FONTS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
-_CJK_FONTS = (
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
-
-
-@dataclass
-class _Subtitle:
-    start: int  # frame range in which the sprite shows
-    end: int
-    top: int
-    left: int
-    alpha: np.ndarray  # h x w x 1 uint16, 0..256
-    color: np.ndarray  # h x w x 3 uint16, premultiplied by alpha (0..255 * 256)
-
-
-class _FrameBuffers:
-    """Frame arrays for successive shots that reuse the memory of earlier shots' frames nobody holds any more.
-
-    Writing into freshly allocated memory is slow on the VMs this runs on (the first touch of a page costs more
-    than rendering into it; at 1280x736 the 680 MB of a shot's frames took 1-2 s), and a caller usually drops a
-    shot's frames once it is written. A buffer is reused only when this pool holds the sole reference to it:
-    numpy views and slices reference the array that owns the memory, so frames still held anywhere stay untouched.
-    At most `max_buffers` buffers and `max_bytes` are kept, and buffers nobody holds are let go once no shot has
-    asked for one in `idle_s` seconds, so a long-running app does not keep a shot's worth of memory between runs.
-    """
-
-    def __init__(self, max_buffers: int = 2, max_bytes: int = 3 << 29, idle_s: float = 60.0) -> None:
-        self.max_buffers = max_buffers
-        self.max_bytes = max_bytes
-        self.idle_s = idle_s
-        self._buffers: list[np.ndarray] = []
-        self._lock = threading.Lock()  # two shots rendered at once must not both get one idle buffer
-        self._idle_timer: threading.Timer | None = None
-        self._last_take = time.monotonic()
-
-    def take(self, shape: tuple[int, ...]) -> np.ndarray:
-        with self._lock:
-            self._restart_idle_timer()
-            for index in range(len(self._buffers)):
-                if self._buffers[index].shape == shape and self._unreferenced(index):
-                    return self._buffers[index]
-            buffer = np.empty(shape, dtype=np.uint8)
-            if buffer.nbytes <= self.max_bytes:
-                self._buffers.append(buffer)
-                self._shrink()
-            return buffer
-
-    def pooled_bytes(self) -> int:
-        with self._lock:
-            return sum(buffer.nbytes for buffer in self._buffers)
-
-    def _restart_idle_timer(self) -> None:
-        self._last_take = time.monotonic()
-        if self._idle_timer is not None:
-            self._idle_timer.cancel()
-        self._idle_timer = threading.Timer(self.idle_s, self._release_idle)
-        self._idle_timer.daemon = True
-        self._idle_timer.start()
-
-    def _release_idle(self) -> None:
-        with self._lock:
-            if time.monotonic() - self._last_take < self.idle_s:
-                return  # a shot asked for a buffer while this timer waited for the lock
-            held = [index for index in range(len(self._buffers)) if not self._unreferenced(index)]
-            self._buffers = [self._buffers[index] for index in held]
-
-    def _unreferenced(self, index: int) -> bool:
-        return sys.getrefcount(self._buffers[index]) <= 2  # the list's reference and getrefcount's argument
-
-    def _shrink(self) -> None:
-        """Forget the oldest buffers (unused ones first) until the limits hold; ones in use stay with their owner."""
-        while len(self._buffers) > self.max_buffers or sum(b.nbytes for b in self._buffers) > self.max_bytes:
-            idle = [index for index in range(len(self._buffers) - 1) if self._unreferenced(index)]
-            del self._buffers[idle[0] if idle else 0]
-
-
-_FRAME_BUFFERS = _FrameBuffers()
-_RESAMPLE_BANDS = min(4, os.cpu_count() or 1)
-_RESAMPLERS = ThreadPoolExecutor(_RESAMPLE_BANDS, thread_name_prefix="preview-camera")
 
 
 class PreviewGenerator:
@@ -195,10 +104,10 @@ class PreviewGenerator:
         boxes = crop_boxes(move, request.num_frames, world_size, (request.width, request.height), request.seed)
         mouths = _mouth_levels(figures, layout, request)
         blinks = _blinks(figures, request)
-        subtitles, unburned = _subtitles(layout, request) if self.config.subtitles else ([], [])
+        subtitles, unburned = subtitle_sprites(layout, request) if self.config.subtitles else ([], [])
 
-        frames = _FRAME_BUFFERS.take((request.num_frames, request.height, request.width, 3))
-        render = _render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
+        frames = FRAME_BUFFERS.take((request.num_frames, request.height, request.width, 3))
+        render = render_frames(world, figures, boxes, mouths, blinks, subtitles, frames, report)
         video_path, audio_path = write_shot_files(
             render, request.fps, request.width, request.height, audio, SAMPLE_RATE, out_dir
         )
@@ -337,120 +246,3 @@ def _blinks(figures: list[Figure], request: ShotRequest) -> dict[str, np.ndarray
             at += rng.uniform(2.0, 5.0) * request.fps
         blinks[figure.card.id] = closed
     return blinks
-
-
-def _font(size: int, text: str) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
-    """A font that can draw `text`: a CJK system font for CJK text (None if there is none), else DejaVu/default."""
-    candidates = _CJK_FONTS if _NON_LATIN.search(text) else _LATIN_FONTS
-    for path in candidates:
-        if Path(path).is_file():
-            return ImageFont.truetype(path, size)
-    return None if _NON_LATIN.search(text) else ImageFont.load_default(size=size)
-
-
-def _wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_width: int) -> list[str]:
-    units = list(text) if _NON_LATIN.search(text) and " " not in text.strip() else text.split()
-    joiner = "" if len(units) == len(text) else " "
-    rows, row = [], ""
-    for unit in units:
-        trial = f"{row}{joiner}{unit}" if row else unit
-        if row and font.getlength(trial) > max_width:
-            rows.append(row)
-            row = unit
-        else:
-            row = trial
-    return [*rows, row] if row else rows
-
-
-def _subtitles(layout: DialogueLayout, request: ShotRequest) -> tuple[list[_Subtitle], list[str]]:
-    """Subtitle sprites (semi-transparent box, white text) and the lines no installed font could draw."""
-    sprites, unburned = [], []
-    size = max(11, request.height // 20)
-    timings = layout.timings
-    for index, timing in enumerate(timings):
-        font = _font(size, timing.text)
-        if font is None:
-            unburned.append(timing.text)
-            continue
-        rows = _wrap(timing.text, font, int(request.width * 0.86))[:3]
-        line_height = int(size * 1.3)
-        width = int(max(font.getlength(row) for row in rows)) + 2 * size // 2
-        height = line_height * len(rows) + size // 2
-        sprite = Image.new("RGBA", (min(width, request.width), height), (0, 0, 0, 150))
-        draw = ImageDraw.Draw(sprite)
-        for row_index, row in enumerate(rows):
-            draw.text((size // 2, size // 4 + row_index * line_height), row, font=font, fill=(255, 255, 255, 255))
-        rgba = np.asarray(sprite).astype(np.uint16)
-        alpha = rgba[..., 3:4] + (rgba[..., 3:4] >> 7)  # 0..255 -> 0..256, so blending divides by a shift
-        next_start = timings[index + 1].start_s if index + 1 < len(timings) else request.duration_s
-        end_s = min(timing.end_s + SUBTITLE_HOLD_S, max(next_start, timing.end_s))
-        sprites.append(
-            _Subtitle(
-                start=int(timing.start_s * request.fps),
-                end=int(np.ceil(end_s * request.fps)),
-                top=request.height - height - request.height // 14,
-                left=(request.width - sprite.width) // 2,
-                alpha=alpha,
-                color=rgba[..., :3] * alpha,
-            )
-        )
-    return sprites, unburned
-
-
-def _render_frames(
-    world: np.ndarray,
-    figures: list[Figure],
-    boxes: np.ndarray,
-    mouths: dict[str, np.ndarray],
-    blinks: dict[str, np.ndarray],
-    subtitles: list[_Subtitle],
-    frames: np.ndarray,
-    report: ProgressCallback,
-) -> Iterator[np.ndarray]:
-    """Fill `frames` one by one, yielding each as it is ready (ffmpeg encodes while the next is drawn).
-
-    The world stays one PIL image for the whole shot: a frame pastes the face patches that changed and resamples
-    the camera box straight from it, with no per-frame array conversion of the world.
-    """
-    count = len(frames)
-    canvas = Image.fromarray(world)
-    patch_images = {id(patch): Image.fromarray(patch) for figure in figures for patch in figure.patches}
-    pasted: dict[str, int] = {}  # card id -> id of the patch its face shows now
-    for index in range(count):
-        for figure in figures:
-            card_id = figure.card.id
-            patch = id(figure.patch(int(mouths[card_id][index]), bool(blinks[card_id][index])))
-            if pasted.get(card_id) != patch:
-                canvas.paste(patch_images[patch], figure.head_box[:2])
-                pasted[card_id] = patch
-        _camera(canvas, boxes[index], frames[index])
-        for subtitle in subtitles:
-            if subtitle.start <= index < subtitle.end:
-                region = frames[
-                    index,
-                    subtitle.top : subtitle.top + subtitle.alpha.shape[0],
-                    subtitle.left : subtitle.left + subtitle.alpha.shape[1],
-                ]
-                region[:] = (region * (256 - subtitle.alpha) + subtitle.color) >> 8
-        if index % 24 == 0:
-            report(0.2 + 0.75 * index / count, f"frame {index + 1}/{count}")
-        yield frames[index]
-
-
-def _camera(world: Image.Image, box: np.ndarray, out: np.ndarray) -> None:
-    """Copy the camera box of the world into `out`: a plain crop at whole pixels, else a bilinear resample split
-    into horizontal bands resampled in parallel (PIL releases the GIL while it resamples)."""
-    out_h, out_w = out.shape[:2]
-    left, top, right, bottom = (float(v) for v in box)
-    if abs(right - left - out_w) < 1e-6 and left.is_integer() and top.is_integer():
-        out[:] = np.asarray(world.crop((int(left), int(top), int(left) + out_w, int(top) + out_h)))
-        return
-    row_height = (bottom - top) / out_h
-    bands = min(_RESAMPLE_BANDS, out_h)
-    edges = [out_h * band // bands for band in range(bands + 1)]
-
-    def resample(first: int, last: int) -> None:
-        band_box = (left, top + first * row_height, right, top + last * row_height)
-        out[first:last] = np.asarray(world.resize((out_w, last - first), Image.Resampling.BILINEAR, box=band_box))
-
-    list(_RESAMPLERS.map(resample, edges[:-1], edges[1:]))
