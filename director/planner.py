@@ -1,7 +1,7 @@
 """The planner contract: the language-understanding steps of the Director, behind one protocol.
 
 `LLMPlanner` (director/llm.py) asks an OpenAI-compatible model for the structured outputs in
-director/schemas.py, guided by the skills; `OfflinePlanner` (director/offline_planner.py) builds the same
+director/schemas.py, guided by the skills; `OfflinePlanner` (director/offline/planner.py) builds the same
 outputs deterministically from the user's text when no endpoint is configured.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Protocol
 
-from director.offline_planner import OfflinePlanner
+from director.offline.planner import OfflinePlanner
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,

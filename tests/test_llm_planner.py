@@ -9,7 +9,7 @@ from fakes import ScriptedChatModel
 from langchain_core.messages import AIMessage
 
 from director.llm import LLMPlanner
-from director.offline_planner import OfflinePlanner
+from director.offline.planner import OfflinePlanner
 from director.planner import get_planner
 from director.schemas import RouteDecision, StoryDraft
 from director.settings import Settings

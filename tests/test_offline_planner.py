@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from director.offline_planner import OfflinePlanner
-from director.offline_timing import speech_seconds
+from director.offline.planner import OfflinePlanner
+from director.offline.timing import speech_seconds
 from director.schemas import CharacterSpec, RevisionDiagnosis, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.errors import EchoError
 from generator.types import FPS, check_frame_count

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from director.offline_planner import OfflinePlanner
+from director.offline.planner import OfflinePlanner
 from director.shot_count import requested_shot_count, without_shot_count
 
 

@@ -11,9 +11,10 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from director.offline_cast import CastMember, character_card, find_roles
-from director.offline_timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
-from director.offline_vocabulary import CAMERAS, PLACE_WORDS, PLACES, Tone, find_words, pick
+from director.offline.cast import find_roles
+from director.offline.cast_cards import CastMember, character_card
+from director.offline.timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
+from director.offline.vocabulary import CAMERAS, PLACE_WORDS, PLACES, Tone, find_words, pick
 from director.schemas import CharacterSpec, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec
 from generator.errors import EchoError
 from generator.text import has_cjk

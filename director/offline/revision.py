@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from director.offline_cast import gender_of
-from director.offline_timing import MAX_SHOT_S, shot_seconds, speech_seconds
+from director.offline.cast_cards import gender_of
+from director.offline.timing import MAX_SHOT_S, shot_seconds, speech_seconds
 from director.schemas import DialogueSpec, RevisionDiagnosis
 from generator.text import as_sentence, has_cjk
 from generator.types import FPS, nearest_frame_count

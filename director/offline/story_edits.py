@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from director.offline_story import ENDING_MARKERS, MOOD_SENTENCE, cast_entries, find_tone, mood_sentence
+from director.offline.story import ENDING_MARKERS, MOOD_SENTENCE, mood_sentence
+from director.offline.story_concept import cast_entries, find_tone
 from director.schemas import StoryDraft
 from generator.errors import EchoError
 from generator.text import upper_first

@@ -1,26 +1,21 @@
 """The built-in planner used when no LLM endpoint is configured: deterministic rules over the user's text.
 
-Routing is a table of patterns; stories and shot plans come from director/offline_story.py (one-line ideas) and
-director/offline_screenplay.py (pasted screenplays); director/offline_revision.py maps revision feedback to condition
-fields clause by clause.
+Routing is a table of patterns; stories and shot plans come from director/offline/story.py and story_shots.py
+(one-line ideas) and director/offline/screenplay.py (pasted screenplays); director/offline/revision.py maps revision
+feedback to condition fields clause by clause.
 """
 
 from __future__ import annotations
 
 import re
 
-from director.offline_revision import diagnose_feedback, summary_dialogue, summary_fields, summary_seconds
-from director.offline_screenplay import Screenplay, parse_screenplay, plan_from_screenplay
-from director.offline_story import (
-    derive_concept,
-    plan_from_story,
-    seed_of,
-    tone_in,
-    tone_of_style,
-    write_story_from_idea,
-)
-from director.offline_story_edits import apply_story_feedback
-from director.offline_timing import speech_seconds
+from director.offline.revision import diagnose_feedback, summary_dialogue, summary_fields, summary_seconds
+from director.offline.screenplay import Screenplay, parse_screenplay, plan_from_screenplay
+from director.offline.story import write_story_from_idea
+from director.offline.story_concept import derive_concept, seed_of, tone_in, tone_of_style
+from director.offline.story_edits import apply_story_feedback
+from director.offline.story_shots import plan_from_story
+from director.offline.timing import speech_seconds
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,
