@@ -2,6 +2,7 @@
 
 route -> clarify (-> ask) -> story -> review (approve | edit -> story) -> plan -> next_shot
 next_shot -> retrieve -> compile_prompt -> memory -> generate -> record -> critique -> next_shot ... -> END
+record: staged files gone after a crash -> generate again
 critique: speech overflow -> compile_prompt again (shot lengthened once) | review (human) | finish revision
 route -> revise -> retrieve ... critique -> finish_revision -> offer to regenerate stale shots
 route -> approve | edit_card | export | reply | next_shot (generate pending and stale shots)
@@ -75,6 +76,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "revise": {"regenerate": "retrieve", "done": END},
     "finish_revision": {"continue": "next_shot", "offer": "offer_regenerate", "done": END},
     "edit_card": {"offer": "offer_regenerate", "done": END},
+    "record": {"recorded": "critique", "regenerate": "generate"},
 }
 
 STRAIGHT: list[tuple[str, str]] = [
@@ -86,7 +88,6 @@ STRAIGHT: list[tuple[str, str]] = [
     ("compile_prompt", "memory"),
     ("memory", "generate"),
     ("generate", "record"),
-    ("record", "critique"),
     ("export", END),
     ("reply", END),
 ]

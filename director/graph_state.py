@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, Field
 
+from workspace.locks import ProjectLock
+
 if TYPE_CHECKING:
     from director.planner import Planner
     from director.settings import Settings
@@ -81,6 +83,7 @@ class DirectorContext:
     planner: Planner
     generator_override: Generator | None = None
     slot_cache: dict[tuple[int, int, int], list[MemorySlot]] = field(default_factory=dict)
+    locks: dict[int, ProjectLock] = field(default_factory=dict)  # projects this process is the writer of
     _generator: Generator | None = None
     _index: ShotIndex | None = None
 
@@ -101,6 +104,19 @@ class DirectorContext:
 
             self._index = ShotIndex(self.settings.home_layout.chroma_dir)
         return self._index
+
+    def lock_project(self, project_id: int) -> bool:
+        """Become the project's one writer until `release_locks` (EchoError naming the holder if another is);
+        True when this call took the lock, False when this process already held it."""
+        lock = self.locks.setdefault(project_id, ProjectLock(self.workspace.home, project_id))
+        if lock.held:
+            return False
+        lock.acquire()
+        return True
+
+    def release_locks(self) -> None:
+        for lock in self.locks.values():
+            lock.release()
 
     def tool(self, tool_name: str, /, **args: Any) -> dict[str, Any]:
         """Call a workspace tool; a refused call becomes an EchoError carrying the tool's message."""

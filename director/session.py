@@ -192,6 +192,7 @@ class DirectorSession:
         try:
             yield from self._stream(graph_input)
         finally:
+            self.context.release_locks()
             self._busy.release()
 
     def _stream(self, graph_input: Any) -> Iterator[DirectorEvent]:

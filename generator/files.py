@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 
-def _fsync_directory(directory: Path) -> None:
+def fsync_directory(directory: Path) -> None:
+    """Make the names in `directory` durable (a rename or link is not, until its folder is synced)."""
     try:
         fd = os.open(directory, os.O_RDONLY)
     except OSError:
@@ -42,7 +43,7 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> None:
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:

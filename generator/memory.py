@@ -1,5 +1,8 @@
 """Slot-paired audio-visual memory (paper Sec. 3, Eq. 7-9) and the agent's KOK entries (Sec. 5.3).
 
+KOK, Key-frame Of Key-shot (paper Sec. 5.3): the memory entry made from one earlier shot, its Eq. 8 audio window
+paired with the key frame of the same moment. Everywhere else in the code "KOK" means this.
+
 A slot is one event: the loudest audio window of a shot (Eq. 8) and the key frame at the same moment (the last
 of the 9 frames around the window centre). Slots are built here and only ever moved as whole units, so an
 image is never paired with another event's audio.
@@ -108,7 +111,7 @@ def clip_indices(center: int, num_frames: int) -> list[int]:
 
 
 def kok_slot(shot: GeneratedShot, label: str, source: MemorySource, window_s: float = DEFAULT_WINDOW_S) -> MemorySlot:
-    """Key-frame-of-Key-shot: the Eq. 8 window of a shot's audio and the key frame of the same moment."""
+    """The shot's KOK entry: the Eq. 8 window of its audio and the key frame of the same moment."""
     if shot.audio is not None:
         audio, sample_rate = np.asarray(shot.audio, dtype=np.float32).reshape(-1), shot.sample_rate
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from director.nodes import CRASH_ENV
 from director.nodes.revise import shot_list
+from workspace.crash_points import CRASH_ENV
 from workspace.db import open_workspace
 from workspace.history import HistoryManager
 from workspace.models import Revision, Take
@@ -109,8 +110,16 @@ def _row(home: Path, take_id: int) -> Take:
     return next(take for take in all_takes(home) if take.id == take_id)
 
 
-@pytest.mark.parametrize(("crash_at", "shots"), [("generate:7", 7), ("record:2", 2)])
-def test_killed_mid_shot_resumes_at_that_shot(tmp_path: Path, crash_at: str, shots: int) -> None:
+@pytest.mark.parametrize(
+    ("crash_at", "shots", "committed"),
+    [
+        ("generate:7", 7, False),
+        ("register_take.linked:2", 2, False),  # files linked into the project, row not committed
+        ("register_take.committed:2", 2, True),  # row committed, staged names not yet removed
+        ("record:2", 2, True),
+    ],
+)
+def test_killed_mid_shot_resumes_at_that_shot(tmp_path: Path, crash_at: str, shots: int, committed: bool) -> None:
     home = tmp_path / "home"
     crashed_shot = int(crash_at.split(":")[1])
     killed = echo_director(home, "make", IDEA, "--shots", str(shots), "--yes", crash_at=crash_at)
@@ -118,11 +127,9 @@ def test_killed_mid_shot_resumes_at_that_shot(tmp_path: Path, crash_at: str, sho
 
     state = project_state(home)
     generated = [s.number for s in state.shots if s.current_take is not None]
-    if crash_at.startswith("generate"):
-        assert generated == list(range(1, crashed_shot))
+    assert generated == list(range(1, crashed_shot + (1 if committed else 0)))
+    if not committed:
         assert any((home / "staging").iterdir())  # the crashed shot's files were staged
-    else:  # killed right after register_take, before the step was checkpointed
-        assert generated == list(range(1, crashed_shot + 1))
 
     before = {take.id for take in all_takes(home)}
     resumed = echo_director(home, "generate", "1")
@@ -132,4 +139,20 @@ def test_killed_mid_shot_resumes_at_that_shot(tmp_path: Path, crash_at: str, sho
     new_takes = [take for take in all_takes(home) if take.id not in before]
     numbers = {s.id: s.number for s in final.shots}
     assert [numbers[take.shot_id] for take in new_takes] == list(range(generated[-1] + 1, shots + 1))
+    assert_no_orphans(home)
+    if crash_at.startswith("register_take.linked"):  # the linked copy no row took is set aside and reported
+        assert "no take uses" in resumed.stdout and len(list((home / "orphans").rglob("*.*"))) == 1
+
+
+def test_resumed_record_whose_staged_files_are_gone_generates_the_shot_again(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    killed = echo_director(home, "make", IDEA, "--shots", "2", "--yes", crash_at="register_take.linked:2")
+    assert killed.returncode == -signal.SIGKILL
+    shutil.rmtree(home / "staging")  # e.g. cleaned by hand: the checkpointed step points at files that are gone
+
+    resumed = echo_director(home, "generate", "1")
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert "generating it again" in resumed.stdout
+    assert [s.current_take.version for s in project_state(home).shots] == [1, 1]
     assert_no_orphans(home)

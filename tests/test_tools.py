@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 from typing import Any
@@ -255,7 +256,7 @@ def test_conditions_are_versioned(workspace: Workspace, toolbox: Toolbox, planne
     assert (shot.latest_condition_prompt, shot.latest_condition_id) == ("two", second["condition_id"])
 
 
-def test_register_take_moves_staged_files_in(workspace: Workspace, toolbox: Toolbox, planned_project: int) -> None:
+def test_register_take_brings_staged_files_in(workspace: Workspace, toolbox: Toolbox, planned_project: int) -> None:
     condition = ok(toolbox, "record_condition", project_id=planned_project, number=1, prompt="p")
     args = take_args(workspace, planned_project, 1, condition_id=condition["condition_id"], metadata={"steps": 8})
     data = ok(toolbox, "register_take", **args)
@@ -307,30 +308,45 @@ def test_register_take_rejects_files_outside_staging(
         assert workspace_snapshot(workspace) == before
 
 
-def test_register_take_undoes_moves_when_a_later_move_fails(
+def test_register_take_undoes_links_when_a_later_link_fails(
     workspace: Workspace, toolbox: Toolbox, planned_project: int, workspace_snapshot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args = take_args(workspace, planned_project, 1)
     before = workspace_snapshot(workspace)
-    real_replace = os.replace
+    real_link = os.link
     calls = {"n": 0}
 
-    def failing_third_move(src: str | Path, dst: str | Path) -> None:
+    def failing_third_link(src: str | Path, dst: str | Path) -> None:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError(28, "No space left on device")
-        real_replace(src, dst)
+        real_link(src, dst)
 
-    monkeypatch.setattr("tools.takes.os.replace", failing_third_move)
+    monkeypatch.setattr("tools.takes.os.link", failing_third_link)
     result = toolbox.call("register_take", args)
     assert not result.ok and "No space left" in result.message
     assert workspace_snapshot(workspace) == before
+    assert all(Path(args[name]).is_file() for name in ("video", "audio", "kok_audio"))  # staged files kept
 
 
-def test_register_take_undoes_moves_when_the_commit_fails(
+def test_register_take_copies_when_links_cross_file_systems(
+    workspace: Workspace, toolbox: Toolbox, planned_project: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def cross_device(src: str | Path, dst: str | Path) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr("tools.takes.os.link", cross_device)
+    args = take_args(workspace, planned_project, 1)
+    data = ok(toolbox, "register_take", **args)
+    take = load_project_state(workspace, planned_project).shot(1).current_take
+    assert take.id == data["take_id"] and not Path(args["video"]).exists()
+    assert workspace.media.resolve(take.video_path).read_bytes() == b"content of shot.mp4"
+
+
+def test_register_take_undoes_links_when_the_commit_fails(
     workspace: Workspace, toolbox: Toolbox, planned_project: int, workspace_snapshot
 ) -> None:
-    # A deferred foreign-key violation is only detected at COMMIT, after the files were moved in.
+    # A deferred foreign-key violation is only detected at COMMIT, after the files were linked in.
     with workspace.engine.begin() as connection:
         connection.exec_driver_sql(
             "CREATE TRIGGER break_commit AFTER INSERT ON take WHEN NEW.seed = 666 BEGIN "

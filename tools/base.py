@@ -41,12 +41,14 @@ class ToolArgs(BaseModel):
 
 @dataclass
 class ToolContext:
-    """What a tool function gets: the open transaction, the workspace, and undo steps for files it moved."""
+    """What a tool function gets: the open transaction, the workspace, undo steps for files it placed (run when
+    the transaction fails) and clean-up steps (run once it has committed)."""
 
     workspace: Workspace
     session: Session
     actor: str
     undo_files: list[Callable[[], None]] = field(default_factory=list)
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -134,9 +136,13 @@ class Toolbox:
 
     def _run(self, spec: ToolSpec, args: BaseModel) -> ToolResult:
         undo: list[Callable[[], None]] = []
+        cleanup: list[Callable[[], None]] = []
         try:
             with self.workspace.session() as session:
-                output = spec.function(ToolContext(self.workspace, session, self.actor, undo), args)
+                output = spec.function(ToolContext(self.workspace, session, self.actor, undo, cleanup), args)
+            for step in cleanup:  # committed: a failed clean-up leaves only files that a later sweep removes
+                with contextlib.suppress(OSError):
+                    step()
             return ToolResult(ok=True, message=output.message, data=output.data)
         except (EchoError, ValidationError, IntegrityError) as error:
             _undo(undo)

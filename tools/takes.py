@@ -1,5 +1,10 @@
-"""Tools: register a generated take (moving its files in from staging), approve/reject it, roll a shot back
+"""Tools: register a generated take (bringing its files in from staging), approve/reject it, roll a shot back
 to an earlier take, record a revision, and mark takes stale when the memory they used has changed.
+
+A take's files are hard-linked into the project (copied across file systems) before its row is committed, and
+the staged names are removed only after the commit. A kill at any instant therefore leaves either no row and
+the staged files intact (the resumed run registers them again; linked copies nobody references are swept by
+`workspace.recovery`), or the committed row with every file in place.
 
 A take marked stale because a take it remembers was replaced keeps the status it had (metadata
 `status_before_stale`): when a rollback makes every take it remembers current again, it gets that status back.
@@ -7,6 +12,7 @@ A take marked stale because a take it remembers was replaced keeps the status it
 
 from __future__ import annotations
 
+import errno
 import os
 import uuid
 from collections.abc import Iterable
@@ -17,8 +23,10 @@ from pydantic import Field, field_validator
 from sqlmodel import select
 
 from generator.errors import EchoError
+from generator.files import atomic_write_bytes, fsync_directory
 from generator.types import MemorySource, TakeFacts
 from tools.base import ProjectArgs, ShotNumberArgs, ToolContext, ToolOutput, tool, touch
+from workspace.crash_points import crash_point
 from workspace.history import dependents_in, memory_take_ids
 from workspace.media_store import check_suffix
 from workspace.models import Revision, ShotCondition, ShotPlan, Take
@@ -31,8 +39,8 @@ from workspace.queries import (
     shot_at,
     shot_takes,
 )
+from workspace.recovery import TAKES_KIND
 
-TAKES_KIND = "takes"
 STATUS_BEFORE_STALE = "status_before_stale"
 
 
@@ -111,16 +119,34 @@ def _make_dirs(ctx: ToolContext, folder: Path) -> None:
         ctx.undo_files.append(lambda created=created: created.rmdir())
 
 
-def _move_in(ctx: ToolContext, moves: dict[Path, str]) -> None:
-    """Move staged files to their home-relative destinations; undo moves them back."""
-    for source, relative in moves.items():
+def _link_in(ctx: ToolContext, links: dict[Path, str], shot_number: int) -> None:
+    """Give staged files their home-relative names too (a hard link, or a copy on another file system); undo
+    removes those names, and once the row is committed the staged names go."""
+    folders = set()
+    for source, relative in links.items():
         target = ctx.workspace.media.resolve(relative)
         _make_dirs(ctx, target.parent)
         try:
-            os.replace(source, target)
+            _link_or_copy(source, target)
         except OSError as error:
-            raise EchoError(f"could not move {source} into the project: {error}") from error
-        ctx.undo_files.append(lambda source=source, target=target: os.replace(target, source))
+            raise EchoError(f"could not bring {source.name} into the project: {error}") from error
+        ctx.undo_files.append(target.unlink)
+        ctx.after_commit.append(source.unlink)
+        folders.add(target.parent)
+        crash_point("register_take.linked", shot_number)
+    for folder in folders:
+        fsync_directory(folder)
+    ctx.after_commit.insert(0, lambda: crash_point("register_take.committed", shot_number))
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError as error:
+        if error.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+            raise
+        with source.open("rb") as data:
+            atomic_write_bytes(target, data.read())
 
 
 def _sync_shot_status(ctx: ToolContext, take: Take) -> None:
@@ -145,15 +171,15 @@ def register_take(ctx: ToolContext, args: RegisterTakeArgs) -> ToolOutput:
         if take_id is not None:
             project_take(ctx.session, args.project_id, take_id)
 
-    moves: dict[Path, str] = {}
+    links: dict[Path, str] = {}
 
     def destination(field: str, path: str | None) -> str | None:
         if path is None:
             return None
         source = _staged_source(ctx, field, path)
-        if source not in moves:
-            moves[source] = ctx.workspace.media.allocate(args.project_id, TAKES_KIND, source.suffix)
-        return moves[source]
+        if source not in links:
+            links[source] = ctx.workspace.media.allocate(args.project_id, TAKES_KIND, source.suffix)
+        return links[source]
 
     video = destination("video", args.video)
     audio = destination("audio", args.audio)
@@ -185,7 +211,7 @@ def register_take(ctx: ToolContext, args: RegisterTakeArgs) -> ToolOutput:
     ctx.session.add(shot)
     touch(project)
     ctx.session.flush()
-    _move_in(ctx, moves)
+    _link_in(ctx, links, args.number)
     return ToolOutput(f"registered take {version} of shot {args.number}", {"take_id": take.id, "version": version})
 
 

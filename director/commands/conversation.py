@@ -14,6 +14,7 @@ from director.settings import Settings, open_home
 from workspace.project_view import load_project_state, resolve_project
 
 QUIT_WORDS = {"quit", "exit", "bye", ":q"}
+FAILED = 2  # the exit status of every failure, as for the other commands
 
 
 class EventPrinter:
@@ -35,8 +36,8 @@ class EventPrinter:
     def _show(self, event: DirectorEvent) -> None:
         if event.kind in ("message", "question", "error"):
             self._close_bar()
-            prefix = {"message": "director", "question": "director?", "error": "error"}[event.kind]
-            print(f"{prefix}> {event.text}", file=sys.stderr if event.kind == "error" else sys.stdout)
+            prefix = {"message": "director> ", "question": "director?> ", "error": "error: "}[event.kind]
+            print(f"{prefix}{event.text}", file=sys.stderr if event.kind == "error" else sys.stdout)
             if event.options:
                 print(f"           [{' / '.join(event.options)}]")
             self.failed |= event.kind == "error"
@@ -111,7 +112,7 @@ def cmd_make(args: argparse.Namespace, settings: Settings) -> int:
     if session.project_id is not None:
         print(f"project {session.project_id}")
     session.close()
-    return 1 if printer.failed else 0
+    return FAILED if printer.failed else 0
 
 
 def cmd_revise(args: argparse.Namespace, settings: Settings) -> int:
@@ -121,7 +122,7 @@ def cmd_revise(args: argparse.Namespace, settings: Settings) -> int:
     if printer.question is not None:
         print(f"(answer with `echo-director chat {session.project_id}` or run `generate {session.project_id}`)")
     session.close()
-    return 1 if printer.failed else 0
+    return FAILED if printer.failed else 0
 
 
 def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
@@ -129,7 +130,7 @@ def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
     printer = EventPrinter(session)
     printer.show(session.generate_pending())
     session.close()
-    return 1 if printer.failed else 0
+    return FAILED if printer.failed else 0
 
 
 def _project_id(settings: Settings, ref: str | None) -> int | None:

@@ -1,6 +1,6 @@
 """`echo-director render REQUEST.json --out DIR [--memory SLOTS.json]`: render one shot without a project.
 
-Beside the shot it writes `memory/slots.json`: the memory it was given plus its own KOK slot (Key-frame Of Key-shot,
+Beside the shot it writes `memory/slots.json`: the memory it was given plus its own KOK slot (generator.memory,
 paper Sec. 5.3), kept to First-3 + Recent-4 (Eq. 9), so `--memory DIR/memory/slots.json` continues from it.
 """
 

@@ -6,15 +6,14 @@ interrupted node from its start when the answer arrives.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Sequence
 from typing import Any
 
 from langgraph.config import get_stream_writer
 from langgraph.types import interrupt
 
-from director.graph_state import DirectorEvent, EventKind, turn
+from director.graph_state import DirectorContext, DirectorEvent, EventKind, turn
+from workspace.recovery import quarantine_orphan_takes
 
 
 def emit(kind: EventKind, text: str = "", **fields: Any) -> None:
@@ -37,12 +36,11 @@ def chose(answer: str, option: str) -> bool:
     return answer.strip().casefold() == option.casefold()
 
 
-CRASH_ENV = "ECHO_DIRECTOR_CRASH_AT"
-
-
-def crash_point(stage: str, shot_number: int) -> None:
-    """Test hook for crash recovery: with ECHO_DIRECTOR_CRASH_AT=<stage>:<shot> (e.g. `generate:7`) the process
-    kills itself with SIGKILL right after that stage's side effects for that shot, before LangGraph checkpoints
-    the step — exactly what a power cut or `kill -9` does. Unset in normal use."""
-    if os.environ.get(CRASH_ENV) == f"{stage}:{shot_number}":
-        os.kill(os.getpid(), signal.SIGKILL)
+def become_writer(ctx: DirectorContext, project_id: int) -> None:
+    """Take the project's writer lock (EchoError naming the holder if another process has it); the first time in
+    a run, set aside take files an interrupted run linked in but never recorded, and say so."""
+    if ctx.lock_project(project_id):
+        orphans = quarantine_orphan_takes(ctx.workspace, project_id)
+        if orphans:
+            folder = ctx.workspace.home / "orphans" / str(project_id)
+            emit("message", f"An interrupted run left {len(orphans)} take files that no take uses; moved to {folder}.")

@@ -8,15 +8,16 @@ from typing import Any
 import numpy as np
 
 from director.graph_state import DirectorContext, DirectorState
-from director.nodes import crash_point, emit
+from director.nodes import become_writer, emit
 from director.nodes.memory import cache_key, memory_bank
-from director.nodes.next_shot import claim_staging, clean_crashed_staging
 from generator.audio import write_wav
 from generator.media import read_frames, save_png
 from generator.memory import kok_slot
 from generator.prompt import ShotCondition, build_request
 from generator.types import GeneratedShot, MemorySource, SceneInShot
 from tools.takes import StagedTake
+from workspace.crash_points import crash_point
+from workspace.recovery import claim_staging, clean_crashed_staging
 
 
 def _storyboard_frames(shot: GeneratedShot) -> list[np.ndarray]:
@@ -42,6 +43,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         scene=SceneInShot.model_validate(compiled["scene"]),
         language=compiled["language"],
     )
+    become_writer(ctx, pid)
     clean_crashed_staging(ctx.workspace, pid)
     staging = claim_staging(ctx.workspace, pid, number)
 

@@ -2,7 +2,8 @@
 The take it replaces stays indexed: retrieval only offers current takes, and a rollback can make it current again.
 
 Idempotent across crashes: a take already registered for this generation (same generation id, e.g. killed
-right after `register_take`) is found and not registered twice.
+right after `register_take`) is found and not registered twice; staged files that are gone (e.g. a staging
+folder removed by hand) send the shot back to `generate` instead of failing.
 """
 
 from __future__ import annotations
@@ -12,19 +13,24 @@ from pathlib import Path
 from typing import Any
 
 from director.graph_state import DirectorContext, DirectorState, turn
-from director.nodes import crash_point, emit
+from director.nodes import become_writer, emit
 from director.nodes.retrieve import document_of
 from director.nodes.shot_context import load_shot_context
+from workspace.crash_points import crash_point
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     pid, number = state["project_id"], state["shot_number"]
+    become_writer(ctx, pid)
     generated = state["generated"]
     staged = generated["take"]
     shot_ctx = load_shot_context(ctx, pid, number)
     current = shot_ctx.shot.current_take
     if current is not None and current.metadata.get("generation_id") == staged["generation_id"]:
         take_id, version = current.id, current.version
+    elif not all(Path(path).is_file() for path in _staged_files(staged)):
+        emit("message", f"Shot {number}: its generated files are gone (interrupted run); generating it again.")
+        return {"outcome": "regenerate", "generated": None}
     else:
         registered = ctx.tool(
             "register_take",
@@ -42,4 +48,9 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     shutil.rmtree(Path(generated["staging"]), ignore_errors=True)
     text = f"Shot {number} is ready (take {version})."
     emit("shot_done", text, fraction=1.0, shot_number=number)
-    return {"take_id": take_id, "messages": [turn("assistant", text)]}
+    return {"outcome": "recorded", "take_id": take_id, "messages": [turn("assistant", text)]}
+
+
+def _staged_files(staged: dict[str, Any]) -> list[str]:
+    optional = [staged.get("kok_key_frame"), staged.get("kok_audio")]
+    return [staged["video"], staged["audio"], *staged["keyframes"], *(path for path in optional if path)]
