@@ -318,11 +318,16 @@ def test_output_folder_rules(tmp_path: Path) -> None:
         export_project(workspace, project_id, tmp_path)
     with pytest.raises(EchoError, match="unknown project"):
         export_project(workspace, 99, tmp_path / "out")
-    # An earlier export is replaced as a whole: a file added by hand there disappears.
-    export_project(workspace, project_id, tmp_path / "again")
+    # An earlier export is replaced, but never a file added by hand there (tests/test_export_safety.py has more).
+    first = export_project(workspace, project_id, tmp_path / "again")
     (tmp_path / "again" / "notes.txt").write_text("old")
-    export_project(workspace, project_id, tmp_path / "again")
-    assert not (tmp_path / "again" / "notes.txt").exists() and (tmp_path / "again" / "film.mp4").is_file()
+    with pytest.raises(EchoError, match=r"no earlier export wrote: notes\.txt\. .*choose an empty or new folder"):
+        export_project(workspace, project_id, tmp_path / "again")
+    assert (tmp_path / "again" / "notes.txt").read_text() == "old"
+    on_disk = sorted(p.relative_to(first.out_dir).as_posix() for p in first.out_dir.rglob("*") if p.is_file())
+    assert on_disk == sorted([*first.files, "notes.txt"])
+    (tmp_path / "again" / "notes.txt").unlink()
+    assert export_project(workspace, project_id, tmp_path / "again").film.is_file()
     assert (foreign / "holiday.jpg").read_bytes() == b"x"
 
 

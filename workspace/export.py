@@ -2,16 +2,16 @@
 per-shot files, manifest.json and editor timelines (OTIO, FCP XML, EDL).
 
 Everything is built in a hidden temp folder next to the output folder and moved into place only at the end, so
-a failed export never leaves a half-written film. Input media is read only through the home's MediaStore.
+a failed export never leaves a half-written film; an output folder is replaced only when it holds nothing but an
+earlier export (workspace/export_folder.py). Input media is read only through the home's MediaStore.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,8 +23,11 @@ from sqlmodel import Session, col, select
 
 from generator.errors import EchoError
 from generator.types import ProgressCallback
+from workspace import export_folder as folders
+from workspace.crash_points import crash_point
 from workspace.db import Workspace
 from workspace.export_audio import ShotLevel, build_soundtrack
+from workspace.export_folder import EXPORT_FORMAT, MANIFEST_NAME
 from workspace.export_text import (
     Chapter,
     chapters_json,
@@ -39,8 +42,6 @@ from workspace.export_video import FILM_AUDIO_RATE, FilmShot, can_stream_copy, j
 from workspace.models import ShotCondition
 from workspace.project_view import ProjectState, ShotView, TakeView, read_project_state
 
-EXPORT_FORMAT = "echo-director-export"
-MANIFEST_NAME = "manifest.json"
 FILM_NAME = "film.mp4"
 _RESERVED_HOME_FOLDERS = ("projects", "staging", "chroma")
 
@@ -143,32 +144,8 @@ def _check_out_dir(out_dir: Path, home: Path) -> None:
         raise EchoError(f"--out {out_dir} contains the project home; choose a folder outside it")
     if any(out_dir.is_relative_to(home / folder) for folder in _RESERVED_HOME_FOLDERS):
         raise EchoError(f"--out {out_dir} is inside the workspace's own data; choose another folder")
-    if out_dir.exists() and not out_dir.is_dir():
-        raise EchoError(f"--out {out_dir} is a file; give a folder path")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not _is_earlier_export(out_dir):
-        raise EchoError(f"--out {out_dir} is not empty and holds no earlier export; choose a new or empty folder")
-
-
-def _is_earlier_export(folder: Path) -> bool:
-    try:
-        return json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8")).get("format") == EXPORT_FORMAT
-    except (OSError, ValueError, AttributeError):
-        return False
-
-
-def _move_into_place(built: Path, out_dir: Path) -> None:
-    """Swap the finished folder in; an earlier export there is replaced only once the new one is in place."""
-    if not out_dir.exists():
-        built.rename(out_dir)
-        return
-    retired = out_dir.with_name(f".{out_dir.name}.old-{uuid.uuid4().hex[:8]}")
-    out_dir.rename(retired)
-    try:
-        built.rename(out_dir)
-    except OSError:
-        retired.rename(out_dir)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
+    folders.check_parent_chain(out_dir)
+    folders.check_replaceable(out_dir)
 
 
 def _conditions(session: Session, shots: Sequence[_ExportShot]) -> list[dict[str, Any]]:
@@ -209,6 +186,10 @@ class _ExportPlan:
     def duration_s(self) -> float:
         return sum(s.duration_s for s in self.shots)
 
+    @property
+    def space(self) -> folders.SpaceNeed:
+        return folders.space_need([s.video for s in self.shots], [s.audio for s in self.shots])
+
 
 @dataclass(frozen=True)
 class _Film:
@@ -227,7 +208,7 @@ def _plan(workspace: Workspace, project_id: int, force: bool) -> _ExportPlan:
     return _ExportPlan(state, shots, skipped, conditions, chapters, scene_names)
 
 
-def _manifest(plan: _ExportPlan, film: _Film, files: dict[str, Any]) -> dict[str, Any]:
+def _manifest(plan: _ExportPlan, film: _Film, files: dict[str, Any], all_files: list[str]) -> dict[str, Any]:
     state, shots, first = plan.state, plan.shots, plan.shots[0].take
     names = plan.speaker_names
     return {
@@ -284,6 +265,7 @@ def _manifest(plan: _ExportPlan, film: _Film, files: dict[str, Any]) -> dict[str
         "chapters": chapters_json(plan.chapters),
         "skipped": [s.model_dump() for s in plan.skipped],
         "files": files,
+        "all_files": all_files,  # every file of the export, this manifest included: what a re-export may replace
     }
 
 
@@ -296,11 +278,15 @@ def _report(progress: ProgressCallback | None, fraction: float, message: str) ->
         progress(round(fraction, 4), message)
 
 
+def _copy_shot(source: Path, target: Path) -> None:
+    shutil.copyfile(source, target)
+
+
 def _write_film(plan: _ExportPlan, built: Path, work: Path, progress: ProgressCallback | None) -> _Film:
     """Per-shot copies, the evened soundtrack, then film.mp4 (stream copy when the shots allow it)."""
     shots = plan.shots
     for index, s in enumerate(shots):
-        shutil.copyfile(s.video, built / s.file_name)
+        _copy_shot(s.video, built / s.file_name)
         _report(progress, 0.02 + 0.2 * (index + 1) / len(shots), f"copied shot {s.shot.number}")
     soundtrack, metadata = work / "soundtrack.wav", work / "chapters.ffmeta"
     levels, target_db, _ = build_soundtrack([s.audio for s in shots], [s.duration_s for s in shots], soundtrack)
@@ -340,6 +326,24 @@ def _write_sidecars(plan: _ExportPlan, built: Path, out_dir: Path) -> dict[str, 
     }  # fmt: skip
 
 
+def _build(plan: _ExportPlan, build: folders.Build, progress: ProgressCallback | None) -> _Film:
+    """Write every file into the temp folder, then swap it in."""
+    built, work = build.path, build.path / ".work"
+    (built / "shots").mkdir()
+    work.mkdir()
+    film = _write_film(plan, built, work, progress)
+    files = _write_sidecars(plan, built, build.out_dir)
+    _report(progress, 0.92, "subtitles, chapters and timelines written")
+    shutil.rmtree(work)
+    crash_point("export.written", 0)
+    written = [os.path.relpath(os.path.join(d, f), built) for d, _, names in os.walk(built) for f in names]
+    all_files = sorted({Path(name).as_posix() for name in written} | {MANIFEST_NAME})
+    manifest = _manifest(plan, film, files, all_files)
+    _write_text(built / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False))
+    folders.move_into_place(build)
+    return film
+
+
 def default_export_dir(workspace: Workspace, project_id: int) -> Path:
     """Where the app and the Director export a project: one folder per project, replaced by each export."""
     return workspace.home / "exports" / f"project-{project_id}"
@@ -353,27 +357,26 @@ def export_project(
     force: bool = False,
     progress: ProgressCallback | None = None,
 ) -> ExportResult:
-    """Export the current takes in shot order; EchoError (nothing written) when shots are stale or missing."""
+    """Export the current takes in shot order into `out_dir`, replacing an earlier export there. EchoError, with
+    nothing written or deleted, when shots are stale or missing, when `out_dir` holds anything an earlier export
+    did not write (see workspace/export_folder.py), or when the disk is too full (checked up front from the
+    shots' file sizes, and again when a write fails with ENOSPC). Killed exports' temp folders are cleared first.
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir).expanduser().resolve()
     _check_out_dir(out_dir, workspace.home)
     plan = _plan(workspace, project_id, force)
     _report(progress, 0.02, f"exporting {len(plan.shots)} shots")
-
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.export-", dir=out_dir.parent))
+    folders.clean_leftovers(out_dir)
+    need = plan.space
+    folders.check_space(out_dir.parent, need)
+    build = folders.start_build(out_dir)
     try:
-        work = built / ".work"
-        (built / "shots").mkdir()
-        work.mkdir()
-        film = _write_film(plan, built, work, progress)
-        files = _write_sidecars(plan, built, out_dir)
-        _report(progress, 0.92, "subtitles, chapters and timelines written")
-        _write_text(built / MANIFEST_NAME, json.dumps(_manifest(plan, film, files), indent=2, ensure_ascii=False))
-        shutil.rmtree(work)
-        _move_into_place(built, out_dir)
-    except BaseException:
-        shutil.rmtree(built, ignore_errors=True)
+        film = _build(plan, build, progress)
+    except BaseException as error:
+        build.discard()
+        if folders.is_disk_full(error):
+            raise folders.not_enough_space(out_dir.parent, need) from error
         raise
     _report(progress, 1.0, f"exported to {out_dir}")
     return ExportResult(
