@@ -12,9 +12,10 @@ import math
 import os
 import struct
 import wave as wave_module
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import numpy as np
 from scipy.fft import rfft
@@ -32,79 +33,148 @@ LOG_FLOOR = 1e-5
 _PCM = 1
 _IEEE_FLOAT = 3
 _EXTENSIBLE = 0xFFFE
+_MAX_CHANNELS = 64
+_FORMAT_TAG_NAMES = {2: "MS ADPCM", 6: "A-law", 7: "mu-law", 0x11: "IMA ADPCM", 0x50: "MPEG audio", 0x55: "MP3"}
 
 MelScale = Literal["slaney", "htk"]
 
 
-def read_wav(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Decode a RIFF/WAVE file (PCM 8/16/24/32-bit or IEEE float 32/64) to mono float32 in [-1, 1]."""
+class WavError(EchoError):
+    """A file `read_wav` cannot decode. `reason` is the cause alone, for callers that word their own advice:
+    'unsupported WAV format: 4 bits per sample', 'invalid WAV header: sample rate 0 Hz', ..."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(
+            f"{name} is not a readable WAV file ({reason}). Use a PCM or 32-bit float .wav, "
+            "e.g. convert with: ffmpeg -i input -ac 1 -ar 16000 output.wav"
+        )
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class WavFormat:
+    """A RIFF/WAVE header that `read_wav` can decode. `frames` counts the whole frames actually present in the
+    data chunk (a streamed file may declare more than it holds)."""
+
+    float_samples: bool
+    channels: int
+    sample_rate: int
+    bits: int
+    sample_bytes: int
+    data_offset: int
+    frames: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.sample_rate
+
+
+def wav_format(path: str | os.PathLike) -> WavFormat:
+    """The header of a RIFF/WAVE file, read without loading its samples; WavError when `read_wav` could not
+    decode the file (unsupported encoding, sample size or channel count, or a broken header)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            return _read_header(handle, path.stat().st_size, path.name)
     except OSError as error:
         raise EchoError(f"Cannot read audio file {path}: {error.strerror or error}. Check the path.") from error
+
+
+def read_wav(path: str | os.PathLike, *, sanitize: bool = True) -> tuple[np.ndarray, int]:
+    """Decode a RIFF/WAVE file (PCM 8-32 bit or IEEE float 32/64, any channel count up to 64) to mono float32.
+
+    With `sanitize` (the default) NaN/inf samples read as 0 and the result is clipped to [-1, 1]; without it float
+    samples come back as stored, so a caller can refuse a file holding NaN or infinite values.
+    """
+    path = Path(path)
+    fmt = wav_format(path)
     try:
-        fmt, pcm = _riff_chunks(data)
-        samples = _decode_samples(fmt, pcm)
-    except (ValueError, struct.error) as error:
-        raise EchoError(
-            f"{path.name} is not a readable WAV file ({error}). Use a PCM or 32-bit float .wav, "
-            "e.g. convert with: ffmpeg -i input -ac 1 -ar 16000 output.wav"
-        ) from error
-    return samples, fmt["sample_rate"]
+        with path.open("rb") as handle:
+            handle.seek(fmt.data_offset)
+            pcm = handle.read(fmt.frames * fmt.channels * fmt.sample_bytes)
+    except OSError as error:
+        raise EchoError(f"Cannot read audio file {path}: {error.strerror or error}. Check the path.") from error
+    samples = _decode_samples(fmt, pcm)
+    if sanitize:
+        samples = np.clip(np.nan_to_num(samples), -1.0, 1.0)
+    return samples, fmt.sample_rate
 
 
-def _riff_chunks(data: bytes) -> tuple[dict, bytes]:
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        raise ValueError("missing RIFF/WAVE header")
-    fmt: dict | None = None
-    pcm: bytes | None = None
+def _read_header(handle: BinaryIO, file_size: int, name: str) -> WavFormat:
+    head = handle.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        raise WavError(name, "missing RIFF/WAVE header")
+    fmt: tuple[int, int, int, int] | None = None
+    data: tuple[int, int] | None = None
     offset = 12
-    while offset + 8 <= len(data):
-        chunk_id, size = struct.unpack_from("<4sI", data, offset)
-        body = data[offset + 8 : offset + 8 + size]  # streamed files may declare more than is present
+    while offset + 8 <= file_size:
+        handle.seek(offset)
+        chunk_id, size = struct.unpack("<4sI", handle.read(8))
         if chunk_id == b"fmt ":
+            body = handle.read(min(size, 40))
             if len(body) < 16:
-                raise ValueError("fmt chunk too short")
-            tag, channels, sample_rate, _, block_align, bits = struct.unpack_from("<HHIIHH", body)
+                raise WavError(name, "invalid WAV header: fmt chunk too short")
+            tag, channels, sample_rate, _, _, bits = struct.unpack_from("<HHIIHH", body)
             if tag == _EXTENSIBLE and len(body) >= 26:
                 tag = struct.unpack_from("<H", body, 24)[0]
-            fmt = {
-                "tag": tag,
-                "channels": channels,
-                "sample_rate": sample_rate,
-                "block_align": block_align,
-                "bits": bits,
-            }
+            fmt = (tag, channels, sample_rate, bits)
         elif chunk_id == b"data":
-            pcm = body
+            data = (offset + 8, max(0, min(size, file_size - offset - 8)))
         offset += 8 + size + (size & 1)
-    if fmt is None or pcm is None:
-        raise ValueError("missing fmt or data chunk")
-    if fmt["channels"] < 1 or fmt["sample_rate"] < 1:
-        raise ValueError(f"{fmt['channels']} channels at {fmt['sample_rate']} Hz")
-    return fmt, pcm
+    if fmt is None or data is None:
+        raise WavError(name, f"invalid WAV header: no {'fmt' if fmt is None else 'data'} chunk")
+    tag, channels, sample_rate, bits = fmt
+    sample_bytes = _sample_bytes(name, tag, channels, sample_rate, bits)
+    return WavFormat(
+        float_samples=tag == _IEEE_FLOAT,
+        channels=channels,
+        sample_rate=sample_rate,
+        bits=bits,
+        sample_bytes=sample_bytes,
+        data_offset=data[0],
+        frames=data[1] // (channels * sample_bytes),
+    )
 
 
-def _decode_samples(fmt: dict, pcm: bytes) -> np.ndarray:
-    tag, bits, channels = fmt["tag"], fmt["bits"], fmt["channels"]
-    width = bits // 8
+def _sample_bytes(name: str, tag: int, channels: int, sample_rate: int, bits: int) -> int:
+    """Bytes per stored sample of a decodable format, or WavError naming what is not decodable."""
+    if channels < 1:
+        raise WavError(name, "invalid WAV header: 0 channels")
+    if sample_rate < 1:
+        raise WavError(name, "invalid WAV header: sample rate 0 Hz")
+    if tag == _IEEE_FLOAT:
+        if bits not in (32, 64):
+            raise WavError(name, f"unsupported WAV format: {bits}-bit float samples")
+    elif tag == _PCM:
+        if not 8 <= bits <= 32:
+            raise WavError(name, f"unsupported WAV format: {bits} bits per sample")
+    else:
+        encoding = _FORMAT_TAG_NAMES.get(tag, "compressed or unknown encoding")
+        raise WavError(name, f"unsupported WAV format: format tag {tag} ({encoding})")
+    if channels > _MAX_CHANNELS:
+        raise WavError(name, f"unsupported WAV format: {channels} channels (at most {_MAX_CHANNELS})")
+    return (bits + 7) // 8  # 12- or 20-bit PCM sits left-justified in 16- or 24-bit containers
+
+
+def _decode_samples(fmt: WavFormat, pcm: bytes) -> np.ndarray:
+    """Mono float32 (channels averaged) of the whole frames in `pcm`; float data is returned as stored."""
+    width, channels = fmt.sample_bytes, fmt.channels
     usable = len(pcm) - len(pcm) % (width * channels)
-    raw = np.frombuffer(pcm[:usable], dtype=np.uint8)
-    if tag == _IEEE_FLOAT and bits in (32, 64):
-        samples = raw.view("<f4" if bits == 32 else "<f8").astype(np.float32)
-    elif tag == _PCM and bits == 8:
+    raw = np.frombuffer(pcm, dtype=np.uint8, count=usable)
+    if fmt.float_samples:
+        samples = raw.view("<f4" if width == 4 else "<f8").astype(np.float32)
+    elif width == 1:
         samples = (raw.astype(np.float32) - 128.0) / 128.0
-    elif tag == _PCM and bits in (16, 32):
-        samples = raw.view("<i2" if bits == 16 else "<i4").astype(np.float32) / float(2 ** (bits - 1))
-    elif tag == _PCM and bits == 24:
+    elif width in (2, 4):
+        samples = raw.view("<i2" if width == 2 else "<i4").astype(np.float32) / float(2 ** (8 * width - 1))
+    else:
         triplets = raw.reshape(-1, 3).astype(np.int32)
         values = triplets[:, 0] | (triplets[:, 1] << 8) | (triplets[:, 2] << 16)
         samples = (np.where(values >= 1 << 23, values - (1 << 24), values)).astype(np.float32) / float(1 << 23)
-    else:
-        raise ValueError(f"unsupported encoding (format tag {tag}, {bits} bits)")
-    samples = samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
-    return np.clip(np.nan_to_num(samples), -1.0, 1.0)
+    if channels == 1:
+        return samples
+    with np.errstate(invalid="ignore", over="ignore"):
+        return samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
 
 
 def write_wav(path: str | os.PathLike, wave: np.ndarray, sample_rate: int) -> Path:
