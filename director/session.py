@@ -119,6 +119,11 @@ class DirectorSession:
             problem = "no project is open" if self.project_id is None else "the feedback is empty"
             yield DirectorEvent(kind="error", text=f"{problem}; open a project and say what should change in the shot")
             return
+        try:
+            load_project_state(self.workspace, self.project_id).shot(shot_number)
+        except EchoError as error:  # refused before the conversation records anything
+            yield DirectorEvent(kind="error", text=str(error))
+            return
         decision = RouteDecision(intent="revise_shot", shot_number=shot_number, feedback=text)
         yield from self._run(self._new_input(f"Shot {shot_number}: {text}", decision))
 

@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from director.shot_count import MAX_REQUESTED_SHOTS
 from generator.echo.config import Dtype, OffloadMode
 from generator.registry import BACKEND_NAMES, backend_config
+from generator.types import MAX_SIDE
 from workspace.db import DEFAULT_UPLOAD_MAX_BYTES, HomeLayout, Workspace, open_workspace
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
@@ -37,8 +38,8 @@ class Settings(BaseSettings):
     # Generator
     backend: BackendName = "preview"
     model_dir: Path | None = Field(default=None, description="Local JoyAI-Echo pipeline folder (echo backend).")
-    width: int = Field(default=640, ge=32, le=4096)
-    height: int = Field(default=384, ge=32, le=4096)
+    width: int = Field(default=640, ge=32, le=MAX_SIDE)
+    height: int = Field(default=384, ge=32, le=MAX_SIDE)
     device: str = "cuda"
     dtype: Dtype | None = Field(default=None, description="None: bfloat16 on an accelerator, float32 on the CPU")
     offload: OffloadMode = "none"

@@ -24,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from generator.audio import MEL_HOP, MEL_SAMPLE_RATE, log_mel, read_wav, write_wav
 from generator.errors import EchoError
-from generator.files import atomic_write_bytes
+from generator.files import atomic_write_bytes, check_regular_file, read_json_file
 from generator.media import read_frames, save_png
+from generator.text import upper_first
 from generator.types import (
     MAX_MEMORY_SLOTS,
     CharacterInShot,
@@ -39,6 +40,9 @@ AUDIO_LATENT_DOWNSAMPLE = 4  # mel frames per audio-VAE latent (causal: n latent
 CLIP_LENGTH = 9
 ANCHOR_SHOTS = 3
 RECENT_SHOTS = 4
+MAX_IMAGE_FILE_BYTES = 50_000_000
+MAX_AUDIO_FILE_BYTES = 100_000_000  # a memory window is seconds long; no memory wav comes near this
+MAX_SLOTS_FILE_BYTES = 1_000_000
 TIE_RTOL = 1e-6  # window energies this close (relative) are equal: the earliest window wins
 
 T = TypeVar("T")
@@ -173,6 +177,10 @@ def _loudest_window(wave: np.ndarray, sample_rate: int, window_s: float) -> tupl
 def load_image(path: Path, width: int | None = None, height: int | None = None) -> np.ndarray:
     """An image file as H x W x 3 uint8; with a size, scaled to cover width x height and centre-cropped."""
     try:
+        check_regular_file(path, MAX_IMAGE_FILE_BYTES, "image")
+    except EchoError as error:
+        raise EchoError(f"{upper_first(str(error))}. Use a PNG or JPEG file.") from error
+    try:
         with Image.open(path) as opened:
             image = opened.convert("RGB")
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError) as error:
@@ -231,21 +239,12 @@ def save_slots(slots: Sequence[MemorySlot], path: Path) -> Path:
 
 def load_slots_json(path: Path) -> list[MemorySlot]:
     """Read a `--memory SLOTS.json` file: a list of slot entries whose file paths are relative to the JSON file."""
-    entries = _read_json(Path(path))
+    entries = read_json_file(Path(path), MAX_SLOTS_FILE_BYTES, "memory file")
     if not isinstance(entries, list):
         raise EchoError(f"{path} must hold a JSON list of memory slots ({{label, key_frame, audio, source}}).")
     if len(entries) > MAX_MEMORY_SLOTS:
         raise EchoError(f"{path} lists {len(entries)} memory slots; the model takes at most {MAX_MEMORY_SLOTS}.")
     return [_slot_from_entry(entry, Path(path).parent, f"{path} entry {i}") for i, entry in enumerate(entries)]
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise EchoError(f"Cannot read memory file {path}: {error.strerror or error}.") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EchoError(f"{path} is not valid JSON ({error}).") from error
 
 
 def _slot_from_entry(entry: object, base: Path, where: str) -> MemorySlot:
@@ -254,7 +253,9 @@ def _slot_from_entry(entry: object, base: Path, where: str) -> MemorySlot:
     key_frame = load_image(_resolve(base, entry["key_frame"]))
     audio, sample_rate = None, None
     if entry.get("audio"):
-        audio, sample_rate = read_wav(_resolve(base, str(entry["audio"])))
+        audio, sample_rate = read_wav(
+            check_regular_file(_resolve(base, str(entry["audio"])), MAX_AUDIO_FILE_BYTES, "memory audio")
+        )
     try:
         source = MemorySource.model_validate(entry.get("source") or {"kind": "external"})
         return MemorySlot(

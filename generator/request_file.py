@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from generator.errors import EchoError
+from generator.files import read_json_file
 from generator.types import ShotRequest
+
+MAX_REQUEST_BYTES = 1_000_000
 
 
 def load_request(path: Path) -> ShotRequest:
     """Read and validate a ShotRequest JSON file; relative file paths in it are relative to the file."""
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise EchoError(f"cannot read request {path}: {error.strerror or error}") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise EchoError(f"{path} is not valid JSON ({error}); it must hold one ShotRequest object") from error
+    data = read_json_file(path, MAX_REQUEST_BYTES, "shot request")
     if not isinstance(data, dict):
         raise EchoError(f"{path} must hold one ShotRequest JSON object, not {type(data).__name__}")
     try:

@@ -27,3 +27,11 @@ def clip(text: str, limit: int) -> str:
     """One line of at most `limit` characters, ending in "…" when it was cut."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """The text without control characters (escape sequences, NUL, bell), for printing to a terminal."""
+    return _CONTROL.sub("", text)

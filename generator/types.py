@@ -21,6 +21,13 @@ MIN_FRAMES = 25
 MAX_FRAMES = 241
 MAX_CHARACTERS_PER_SHOT = 2
 MAX_MEMORY_SLOTS = 7
+MAX_SIDE = 2048
+MAX_PIXELS = 1920 * 1088  # a 241-frame shot of this size is 1.5 GB of frames
+MAX_TEXT = 10_000  # characters in any one descriptive field
+MAX_PROMPT = 20_000
+MAX_LINES = 32
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$"  # a BCP 47 tag such as en, cmn, zh-CN, en-GB
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
 CHARACTER_ID_PATTERN = re.compile(r"^ID_[A-Z]{1,2}$")
 
 ProgressCallback = Callable[[float, str], None]
@@ -53,6 +60,8 @@ def check_frame_count(num_frames: int) -> int:
 def check_multiple_of_32(name: str, value: int) -> int:
     if value <= 0 or value % 32:
         raise ValueError(f"{name} must be a positive multiple of 32 (e.g. 640, 736, 1280); got {value}")
+    if value > MAX_SIDE:
+        raise ValueError(f"{name} must be at most {MAX_SIDE} (Echo's native size is 1280 x 736); got {value}")
     return value
 
 
@@ -69,12 +78,14 @@ MultipleOf32 = Annotated[int, AfterValidator(_field_multiple_of_32)]
 class CharacterInShot(BaseModel):
     """A character card as the generator sees it: stable id plus the sentences repeated in every prompt."""
 
+    model_config = ConfigDict(extra="forbid")
+
     id: str = Field(description="Stable anchor id such as ID_A")
-    name: str
-    identity: str = Field(description="Who they are: age, build, face, hair (one sentence)")
-    appearance: str = ""
-    clothing: str = ""
-    voice: str = Field(default="", description="Timbre description, e.g. 'a warm, low male voice'")
+    name: str = Field(max_length=200)
+    identity: Text = Field(description="Who they are: age, build, face, hair (one sentence)")
+    appearance: Text = ""
+    clothing: Text = ""
+    voice: Text = Field(default="", description="Timbre description, e.g. 'a warm, low male voice'")
     reference_image: Path | None = None
     reference_audio: Path | None = None
 
@@ -87,35 +98,42 @@ class CharacterInShot(BaseModel):
 
 
 class DialogueLine(BaseModel):
-    speaker: str = Field(description="Character id (ID_A...) of the speaker")
-    text: str = Field(min_length=1)
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: str = Field(max_length=8, description="Character id (ID_A...) of the speaker")
+    text: Text = Field(min_length=1)
 
 
 class SceneInShot(BaseModel):
-    id: str = ""
-    name: str = ""
-    description: str = Field(default="", description="Background: place, time of day, lighting")
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(default="", max_length=64)
+    name: str = Field(default="", max_length=200)
+    description: Text = Field(default="", description="Background: place, time of day, lighting")
 
 
 class ShotRequest(BaseModel):
-    """Everything a backend needs to render one shot."""
+    """Everything a backend needs to render one shot. Unknown fields are errors (a misspelt `num_frame` must not
+    pass silently), and every number and text is bounded."""
 
-    prompt: str = Field(min_length=1, description="Rendered training-aligned prompt paragraph")
-    characters: list[CharacterInShot] = Field(default_factory=list)
-    action: str = ""
-    dialogue: list[DialogueLine] = Field(default_factory=list)
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str = Field(min_length=1, max_length=MAX_PROMPT, description="Rendered training-aligned prompt paragraph")
+    characters: list[CharacterInShot] = Field(default_factory=list, max_length=MAX_CHARACTERS_PER_SHOT + 8)
+    action: Text = ""
+    dialogue: list[DialogueLine] = Field(default_factory=list, max_length=MAX_LINES)
     scene: SceneInShot = Field(default_factory=SceneInShot)
-    style: str = ""
-    camera: str = ""
-    sound_effects: str = ""
-    music: str = ""
+    style: Text = ""
+    camera: Text = ""
+    sound_effects: Text = ""
+    music: Text = ""
     num_frames: FrameCount = 121
     fps: Literal[25] = FPS
     width: MultipleOf32 = 640
     height: MultipleOf32 = 384
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, lt=2**63)
     first_frame: Path | None = None
-    language: str = "en"
+    language: str = Field(default="en", pattern=LANGUAGE_PATTERN, description="BCP 47 tag of the spoken language")
 
     @field_validator("prompt")
     @classmethod
@@ -126,6 +144,11 @@ class ShotRequest(BaseModel):
 
     @model_validator(mode="after")
     def _speakers_and_cast(self) -> ShotRequest:
+        if self.width * self.height > MAX_PIXELS:
+            raise ValueError(
+                f"width x height: {self.width} x {self.height} is over {MAX_PIXELS:,} pixels (1920 x 1088); "
+                "Echo's native size is 1280 x 736"
+            )
         if len(self.characters) > MAX_CHARACTERS_PER_SHOT:
             raise ValueError(
                 f"characters: at most {MAX_CHARACTERS_PER_SHOT} per shot; got {len(self.characters)} "

@@ -299,7 +299,7 @@ def test_bad_input_is_refused_and_changes_nothing(director_home: Path, workspace
 
     assert [e.kind for e in session.send("   ")] == ["error"]
     assert [e.kind for e in session.send("x" * 20_001)] == ["error"]
-    unknown = run(session.revise(9, "make it better"))
+    unknown = list(session.revise(9, "make it better"))  # refused before the graph runs, like an empty message
     assert "unknown shot 9" in texts(unknown, "error")[0] and "1..3" in texts(unknown, "error")[0]
     malformed = run(session.revise(2, "make it better"))
     assert "malformed" in texts(malformed, "error")[0]

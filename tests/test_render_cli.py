@@ -106,7 +106,7 @@ def test_unreadable_request_files_are_explained(tmp_path: Path, content: str, ex
     (tmp_path / "request.json").write_text(content)
     with pytest.raises(EchoError, match=expected):
         load_request(tmp_path / "request.json")
-    with pytest.raises(EchoError, match="cannot read request"):
+    with pytest.raises(EchoError, match="cannot read shot request"):
         load_request(tmp_path / "missing.json")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -216,7 +217,8 @@ def resolve_project(workspace: Workspace, ref: str | int) -> int:
     """A project id from a numeric id or an exact title."""
     text = str(ref).strip()
     with workspace.read_session() as session:
-        if text.isdigit():
+        # ASCII digits only ("²" passes str.isdigit), few enough for SQLite's integers
+        if re.fullmatch(r"[0-9]{1,18}", text):
             return get_project(session, int(text)).id  # type: ignore[return-value]
         matches = session.exec(select(Project.id).where(Project.title == text).order_by(Project.id)).all()
         if len(matches) == 1:

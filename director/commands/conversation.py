@@ -11,6 +11,7 @@ from tqdm import tqdm
 from director.graph_state import DirectorEvent
 from director.session import DirectorSession
 from director.settings import Settings, open_home
+from generator.text import printable
 from workspace.project_view import load_project_state, resolve_project
 
 QUIT_WORDS = {"quit", "exit", "bye", ":q"}
@@ -37,18 +38,18 @@ class EventPrinter:
         if event.kind in ("message", "question", "error"):
             self._close_bar()
             prefix = {"message": "director> ", "question": "director?> ", "error": "error: "}[event.kind]
-            print(f"{prefix}{event.text}", file=sys.stderr if event.kind == "error" else sys.stdout)
+            print(f"{prefix}{printable(event.text)}", file=sys.stderr if event.kind == "error" else sys.stdout)
             if event.options:
-                print(f"           [{' / '.join(event.options)}]")
+                print(f"           [{printable(' / '.join(event.options))}]")
             self.failed |= event.kind == "error"
             if event.kind == "question":
                 self.question = event
         elif event.kind in ("progress", "shot_done") and self.show_progress:
             bar = self._bar(event)
             if bar is None:
-                print(f"  {event.text}")
+                print(f"  {printable(event.text)}")
                 return
-            bar.set_description(event.text[:70])
+            bar.set_description(printable(event.text)[:70])
             if event.kind == "shot_done":
                 bar.update(1)
 
@@ -88,7 +89,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     session = DirectorSession(settings, _project_id(settings, args.project))
     printer = EventPrinter(session)
     for turn in session.transcript()[-10:]:
-        print(f"{'you' if turn.role == 'user' else 'director'}> {turn.text}")
+        print(f"{'you' if turn.role == 'user' else 'director'}> {printable(turn.text)}")
     if session.project_id is None:
         print("director> What story shall we make? Describe an idea or paste a screenplay ('quit' to leave).")
     while True:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import col, select
 
 from director.settings import Settings, open_home
-from generator.text import clip
+from generator.text import clip, printable
 from tools.base import Toolbox
 from workspace.history import HistoryManager
 from workspace.models import ToolCall
@@ -18,8 +20,16 @@ from workspace.project_view import ProjectState, TakeView, list_projects, load_p
 TITLE_LENGTH = 60
 
 
+class PlainTextConsole(Console):
+    """Prints user text as it is: no markup, emoji codes or highlighting, and no control characters, so a title
+    like "[/red]" or one holding escape codes cannot restyle, hide or break the output."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(printable(text), **options)
+
+
 def _console() -> Console:
-    return Console(width=160, soft_wrap=False)
+    return PlainTextConsole(width=160, soft_wrap=False, markup=False, highlight=False, emoji=False)
 
 
 def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,13 +59,14 @@ def _take_cell(take: TakeView | None) -> str:
 
 def print_project(state: ProjectState, console: Console) -> None:
     project = state.project
-    console.print(f"[bold]Project {project.id}: {project.title}[/bold]  (language {project.language})")
+    console.print(f"Project {project.id}: {project.title}  (language {project.language})", style="bold")
     if project.idea:
         console.print(f"Idea: {clip(project.idea, 300)}")
     if state.story:
         story = state.story
         flag = "confirmed" if story.confirmed else "not confirmed"
-        console.print(f"\n[bold]Story v{story.version}[/bold] ({flag}): {story.title}")
+        console.print()
+        console.print(f"Story v{story.version} ({flag}): {story.title}", style="bold")
         console.print(story.description)
         if story.style:
             console.print(f"Style: {story.style}")

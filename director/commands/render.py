@@ -7,6 +7,7 @@ paper Sec. 5.3), kept to First-3 + Recent-4 (Eq. 9), so `--memory DIR/memory/slo
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -37,11 +38,22 @@ def render_request(
         raise EchoError(f"--out {out_dir} is a file; give a folder (it is created if missing)")
     request = load_request(Path(request_path))
     memory: list[MemorySlot] = load_slots_json(Path(memory_path)) if memory_path is not None else []
-    generator = get_generator(settings.backend, settings.generator_config)
-    shot = generator.generate(request, memory, progress=progress, out_dir=out_dir)
-    atomic_write_bytes(out_dir / SUMMARY_FILE, shot.model_dump_json(indent=2).encode())
-    own = kok_slot(shot, f"SHOT_{out_dir.name}", MemorySource(kind="external"))
-    save_slots(native_bank([*memory, own]), out_dir / MEMORY_FILE)
+    created = not out_dir.exists()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or error
+        raise EchoError(f"cannot create the --out folder {out_dir}: {reason}; choose another folder") from error
+    try:
+        generator = get_generator(settings.backend, settings.generator_config)
+        shot = generator.generate(request, memory, progress=progress, out_dir=out_dir)
+        atomic_write_bytes(out_dir / SUMMARY_FILE, shot.model_dump_json(indent=2).encode())
+        own = kok_slot(shot, f"SHOT_{out_dir.name}", MemorySource(kind="external"))
+        save_slots(native_bank([*memory, own]), out_dir / MEMORY_FILE)
+    except BaseException:
+        if created:  # a failed render leaves no folder it made
+            shutil.rmtree(out_dir, ignore_errors=True)
+        raise
     return shot
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.text import has_cjk
-from generator.types import CharacterInShot, GeneratorError
+from generator.types import LANGUAGE_PATTERN, CharacterInShot, GeneratorError
 
 MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m6", "m7")
 FEMALE_VARIANTS = ("f1", "f2", "f3", "f4", "f5")
@@ -150,6 +150,8 @@ def _started_engine() -> _Engine:
 def espeak_language(language: str, text: str = "") -> str:
     """The eSpeak NG language voice for a language code, switching by script (Chinese text -> Mandarin `cmn`)."""
     code = (language or "en").strip().lower().replace("_", "-")
+    if not re.fullmatch(LANGUAGE_PATTERN, code):  # eSpeak would read any other name as a voice file path
+        raise GeneratorError(f"language {language!r} is not a language code; use one such as en, zh, fr, de, es, ja")
     if code.startswith(("zh-yue", "zh-hk", "yue")):
         return "yue"
     if code.startswith(("zh", "cmn")) or (has_cjk(text) and not code.startswith(("ja", "ko"))):
