@@ -3,6 +3,8 @@ backend at 320x192): idea -> approve -> 3 shots -> revise -> roll back -> export
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,10 @@ def local_path(value: Any) -> Path:
 
 
 def text_of(message: dict[str, Any]) -> str:
-    """A Chatbot message's text as the client receives it (a list of typed parts)."""
+    """A Chatbot message's text as the page shows it: the client receives typed parts of escaped Markdown."""
     content = message["content"]
-    return content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+    markdown = content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
+    return re.sub(r"\\(.)", r"\1", html.unescape(markdown))
 
 
 def test_idea_to_film_and_reopen(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ START_HINT = "No film open yet. Type your idea in the chat on the left and press
 
 
 def warning(problem: object) -> str:
-    return f"⚠ {problem}"
+    return f"⚠ {views.literal(problem)}"
 
 
 def option_updates(options: list[str]) -> list[Any]:
@@ -126,7 +126,7 @@ class Handlers:
             return
         chat = self._conversation(director)
         if (message or "").strip():
-            chat.append({"role": "user", "content": message.strip()})
+            chat.append({"role": "user", "content": views.literal(message.strip())})
         yield from self._drive(director, director.send(message), chat)
 
     def generate(self, choice: str | None) -> Iterator[tuple]:
@@ -153,7 +153,10 @@ class Handlers:
             yield (*unchanged(), warning(error), gr.skip())
             return
         before = current_version(state, shot_number)
-        chat = [*self._conversation(director), {"role": "user", "content": f"Shot {shot_number}: {feedback.strip()}"}]
+        chat = [
+            *self._conversation(director),
+            {"role": "user", "content": views.literal(f"Shot {shot_number}: {feedback.strip()}")},
+        ]
         outputs: tuple = tuple(unchanged())
         for outputs in self._drive(director, director.revise(shot_number, feedback), chat):
             yield (*outputs, f"Revising shot {shot_number}... (the chat shows each step)", gr.skip())
@@ -189,15 +192,15 @@ class Handlers:
                 if progress_bubble is None:
                     progress_bubble = {"role": "assistant", "content": ""}
                     chat.append(progress_bubble)
-                progress_bubble["content"] = f"Working: {event.text}"
+                progress_bubble["content"] = views.literal(f"Working: {event.text}")
             elif event.kind == "shot_done":
                 run.finish_shot(event.shot_number)
                 state = self.ctx.state(director.project_id)
                 storyboard, summary = views.storyboard(self.ctx.workspace, state), views.story_summary(state)
-                chat.append({"role": "assistant", "content": f"✓ {event.text}"})
+                chat.append({"role": "assistant", "content": views.literal(f"✓ {event.text}")})
                 progress_bubble = None
             elif event.kind in ("message", "question"):
-                chat.append({"role": "assistant", "content": event.text})
+                chat.append({"role": "assistant", "content": views.literal(event.text)})
                 offered = event.options
                 progress_bubble = None
             elif event.kind == "error":

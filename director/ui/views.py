@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,16 @@ class ShotDetails:
     current_version: int | None = None
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def literal(text: object) -> str:
+    """User text for a Markdown view, shown exactly as typed: Markdown marks are escaped and HTML is written as
+    entities, so a title or message can neither style the page nor load a remote image."""
+    escaped = html.escape(str(text), quote=False)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
+
+
 def project_choices(workspace: Workspace) -> list[tuple[str, str]]:
     """Newest first, labelled `#id · title`; the value is the id as text."""
     return [(f"#{p.id} · {p.title}", str(p.id)) for p in reversed(list_projects(workspace))]
@@ -43,7 +55,9 @@ def project_choices(workspace: Workspace) -> list[tuple[str, str]]:
 def chat_messages(turns: list[Any]) -> list[dict[str, str]]:
     """Director transcript turns (role, text) as Chatbot messages."""
     return [
-        {"role": "user" if turn.role == "user" else "assistant", "content": turn.text} for turn in turns if turn.text
+        {"role": "user" if turn.role == "user" else "assistant", "content": literal(turn.text)}
+        for turn in turns
+        if turn.text
     ]
 
 
@@ -107,10 +121,10 @@ def generate_label(pending: list[int]) -> str:
 
 def story_summary(state: ProjectState) -> str:
     if state.story is None:
-        return f"**{state.project.title}** — no story yet: tell the Director your idea in the chat."
+        return f"**{literal(state.project.title)}** — no story yet: tell the Director your idea in the chat."
     story = state.story
     approval = "approved" if story.confirmed else "waiting for your approval"
-    title = f"**{story.title}** (story v{story.version}, {approval})"
+    title = f"**{literal(story.title)}** (story v{story.version}, {approval})"
     if not story.confirmed:
         return f"{title} — press **Approve** under the chat, or tell the Director what to change."
     done = sum(1 for s in state.shots if s.current_take is not None)
@@ -130,9 +144,10 @@ def shot_details(workspace: Workspace, state: ProjectState, number: int) -> Shot
     names = {c.char_id: c.name for c in state.characters}
     scenes = {s.scene_id: s.name for s in state.scenes}
     cast = ", ".join(names.get(c, c) for c in shot.characters) or "no characters"
-    header = f"### {shot_caption(shot)}\n{scenes.get(shot.scene_id or '', shot.scene_id or 'no scene')} · {cast}"
+    place = scenes.get(shot.scene_id or "", shot.scene_id or "no scene")
+    header = f"### {literal(shot_caption(shot))}\n{literal(place)} · {literal(cast)}"
     if shot.action:
-        header += f"\n\n{shot.action}"
+        header += f"\n\n{literal(shot.action)}"
     if take is None:
         header += "\n\nNot generated yet: press **Generate pending shots** under the chat."
     return ShotDetails(
@@ -159,11 +174,12 @@ def dialogue_text(state: ProjectState, shot: ShotView, take: TakeView | None) ->
     names = {c.char_id: c.name for c in state.characters}
     if take is not None and take.dialogue_timings:
         lines = [
-            f"- `{t['start_s']:.1f}–{t['end_s']:.1f} s` **{names.get(t['speaker'], t['speaker'])}**: {t['text']}"
+            f"- `{t['start_s']:.1f}–{t['end_s']:.1f} s` **{literal(names.get(t['speaker'], t['speaker']))}**: "
+            f"{literal(t['text'])}"
             for t in take.dialogue_timings
         ]
     else:
-        lines = [f"- **{names.get(d['speaker'], d['speaker'])}**: {d['text']}" for d in shot.dialogue]
+        lines = [f"- **{literal(names.get(d['speaker'], d['speaker']))}**: {literal(d['text'])}" for d in shot.dialogue]
     return "\n".join(lines) or "_No dialogue in this shot._"
 
 
