@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from director.error_log import log_unexpected, unexpected_message
+from director.error_log import failure_message
 from director.settings import Settings, add_settings_flags, settings_from_flags
 from generator.errors import EchoError, format_validation_error
 
@@ -112,9 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as error:  # a bug: one line for the user, the traceback in the home's log
-        log = log_unexpected(error, settings.home_dir, f"echo-director {args.command}")
-        print(f"error: {unexpected_message(error, log)}", file=sys.stderr)
+    except Exception as error:  # a full disk or a bug: one line for the user, a bug's traceback in the home's log
+        print(f"error: {failure_message(error, settings.home_dir, f'echo-director {args.command}')}", file=sys.stderr)
         return 2
 
 

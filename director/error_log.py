@@ -3,12 +3,14 @@ line naming the error and that file. Used by the CLI and by the Director session
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from generator.errors import is_disk_full
 from generator.text import clip
 
 LOG_NAME = "errors.log"
@@ -32,6 +34,20 @@ def log_unexpected(error: BaseException, home: Path | None, doing: str) -> Path 
             continue
         return path
     return None
+
+
+def failure_message(error: BaseException, home: Path | None, doing: str) -> str:
+    """The one line a user gets for an exception that is not an EchoError: a full disk says so and how much is
+    free; anything else is a bug, logged with its traceback."""
+    if is_disk_full(error):
+        folder = home if home is not None else Path.cwd()
+        existing = next(path for path in (folder, *folder.parents) if path.exists())
+        free_mb = shutil.disk_usage(existing).free / 1e6
+        return (
+            f"the disk holding {folder} is full ({free_mb:.0f} MB free); free some space, then run the same command "
+            "again: finished shots are kept and the run continues where it stopped"
+        )
+    return unexpected_message(error, log_unexpected(error, home, doing))
 
 
 def unexpected_message(error: BaseException, log: Path | None) -> str:

@@ -15,7 +15,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command, StateSnapshot
 from pydantic import ValidationError
 
-from director.error_log import log_unexpected, unexpected_message
+from director.error_log import failure_message
 from director.graph_state import ChatTurn, DirectorContext, DirectorEvent, turn
 from director.planner import Planner, get_planner
 from director.schemas import RouteDecision
@@ -213,7 +213,7 @@ class DirectorSession:
             yield DirectorEvent(
                 kind="error", text=f"invalid value: {format_validation_error(error, whole_value='value')}"
             )
-        except Exception as error:  # a bug: the chat says so in one line, the traceback goes to the home's log
-            log = log_unexpected(error, self.settings.home_dir, f"the Director on project {self.project_id}")
-            yield DirectorEvent(kind="error", text=unexpected_message(error, log))
+        except Exception as error:  # a full disk or a bug: one line in the chat, a bug's traceback in the home's log
+            doing = f"the Director on project {self.project_id}"
+            yield DirectorEvent(kind="error", text=failure_message(error, self.settings.home_dir, doing))
         yield DirectorEvent(kind="done")

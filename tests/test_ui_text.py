@@ -19,7 +19,7 @@ HOSTILE = [
     "[click](javascript:alert(1))",
     "**bold** _it_ `code` # heading > quote - item 1. first | table |",
     "back\\slash \\![x](y) &amp; &lt;",
-    "Mia says, \"it's 3.5 km\" (really)!",
+    'Mia says, "it\'s 3.5 km" (really)!',
 ]
 
 

@@ -3,6 +3,7 @@ the log file with the traceback and exits 2; the Director says it in the chat an
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -68,3 +69,41 @@ def test_director_reports_a_bug_in_the_chat_and_answers_the_next_message(tmp_pat
     assert str(tmp_path / "home" / "logs" / "errors.log") in errors[0]
     follow_up = list(session.generate_pending())
     assert follow_up[-1].kind == "done" and any(event.kind == "shot_done" for event in follow_up)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OSError(28, "No space left on device"),
+        sqlite3.OperationalError("database or disk is full"),
+        RuntimeError("encoding failed"),  # chained below from a full disk
+    ],
+)
+def test_a_full_disk_is_one_line_that_says_so(
+    error: Exception, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(*_: object, **__: object) -> None:
+        if isinstance(error, RuntimeError):
+            raise error from OSError(28, "No space left on device")
+        raise error
+
+    monkeypatch.setattr(render, "render_request", full)
+    code = cli.main(["render", "request.json", "--out", str(tmp_path / "out"), "--home", str(tmp_path / "home")])
+
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"error: the disk holding {tmp_path / 'home'} is full (") and "MB free" in err
+    assert "run the same command again" in err and not (tmp_path / "home" / "logs").exists()  # not a bug
+
+
+def test_the_director_says_the_disk_is_full_in_the_chat(tmp_path: Path) -> None:
+    class FullDisk(BrokenOnce):
+        def generate(self, *args: object, **kwargs: object) -> GeneratedShot:
+            raise sqlite3.OperationalError("database or disk is full")
+
+    session = DirectorSession(
+        Settings(home=tmp_path / "home", width=64, height=64, default_shots=1), generator=FullDisk()
+    )
+    list(session.send("Mia, a baker, bakes bread in a small bakery at dawn"))
+    errors = [event.text for event in session.send("Approve") if event.kind == "error"]
+    assert len(errors) == 1 and errors[0].startswith("the disk holding") and "is full" in errors[0]

@@ -26,7 +26,7 @@ from chromadb.errors import ChromaError
 from chromadb.utils.embedding_functions import register_embedding_function
 from numpy.typing import NDArray
 
-from generator.errors import EchoError
+from generator.errors import EchoError, is_disk_full
 
 MetadataValue = str | int | float | bool
 EMBEDDING_CACHE_SIZE = 512
@@ -154,9 +154,8 @@ class ShotIndex:
                 path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
             )
         except (ChromaError, ValueError, OSError) as error:
-            raise EchoError(
-                f"cannot open the shot index at {chroma_dir}: {error}; move that folder away to rebuild it"
-            ) from error
+            advice = "free some disk space" if is_disk_full(error) else "move that folder away to rebuild it"
+            raise EchoError(f"cannot open the shot index at {chroma_dir}: {error}; {advice}") from error
         self._embedding = OfflineMiniLM()
 
     def upsert_take(
