@@ -28,6 +28,7 @@ from workspace.crash_points import CRASH_ENV
 from workspace.db import Workspace
 from workspace.export import MANIFEST_NAME, export_project
 from workspace.export_video import join_stream_copy
+from workspace.recovery import process_alive
 
 REPO = Path(__file__).resolve().parents[1]
 HAS_DEV_FULL = Path("/dev/full").exists()
@@ -58,7 +59,7 @@ def dead_pid() -> int:
     """The id of a process that has finished (and been reaped)."""
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(done.stdout)
-    assert not export_folder.process_alive(pid)
+    assert not process_alive(pid)
     return pid
 
 

@@ -36,6 +36,7 @@ from shutil import disk_usage
 
 from generator.errors import EchoError
 from workspace.crash_points import crash_point
+from workspace.recovery import process_alive
 
 EXPORT_FORMAT = "echo-director-export"
 MANIFEST_NAME = "manifest.json"
@@ -153,21 +154,6 @@ def _existing_ancestor(path: Path) -> Path:
 def _leftover_pattern(out_dir: Path) -> re.Pattern[str]:
     kinds = "|".join(_TEMP_KINDS)
     return re.compile(rf"\.{re.escape(out_dir.name)}\.({kinds})-(?:(\d+)-)?([a-z0-9_]{{8}})")
-
-
-def process_alive(pid: int) -> bool:
-    """True while process `pid` exists (this process included); a process of another user counts as alive."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    except OSError:
-        return False
-    return True
 
 
 def _is_stale(pid: int | None, age_s: float) -> bool:

@@ -48,7 +48,12 @@ def clean_crashed_staging(workspace: Workspace, project_id: int) -> int:
 
 
 def _alive_elsewhere(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0 or pid == os.getpid():
+    return isinstance(pid, int) and pid != os.getpid() and process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """True while process `pid` exists (this process included); a process of another user counts as alive."""
+    if pid <= 0:
         return False
     try:
         os.kill(pid, 0)
@@ -56,6 +61,8 @@ def _alive_elsewhere(pid: object) -> bool:
         return False
     except PermissionError:
         return True
+    except OSError:
+        return False
     return True
 
 
