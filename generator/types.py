@@ -133,7 +133,14 @@ class ShotRequest(BaseModel):
     height: MultipleOf32 = 384
     seed: int = Field(default=0, ge=0, lt=2**63)
     first_frame: Path | None = None
-    language: str = Field(default="en", pattern=LANGUAGE_PATTERN, description="BCP 47 tag of the spoken language")
+    language: str = Field(default="en", max_length=35, description="BCP 47 tag of the spoken language")
+
+    @field_validator("language")
+    @classmethod
+    def _language_code(cls, value: str) -> str:
+        if not re.fullmatch(LANGUAGE_PATTERN, value):
+            raise ValueError(f"{value[:40]!r} is not a language code; use one such as en, zh, cmn, fr, de, es, ja")
+        return value
 
     @field_validator("prompt")
     @classmethod
