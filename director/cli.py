@@ -6,12 +6,14 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from pydantic import ValidationError
 
 from director.error_log import failure_message
 from director.settings import Settings, add_settings_flags, settings_from_flags
 from generator.errors import EchoError, format_validation_error
+from generator.text import printable
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -82,8 +84,17 @@ def _export_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler="director.commands.export:cmd_export")
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage mistakes are one `error:` line and exit 2, like every other failure (argparse prints the usage too).
+    Sub-command parsers are of the same class."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"error: {printable(message)}; see `{self.prog} --help`", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="echo-director", description=__doc__)
+    parser = OneLineErrorParser(prog="echo-director", description=__doc__)
     add_settings_flags(parser)
     sub = parser.add_subparsers(dest="command", required=True)
     _project_commands(sub)
@@ -96,7 +107,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as done:  # --help, or a usage error already printed as one line
+        return int(done.code or 0)
     try:
         settings = settings_from_flags(args)
     except ValidationError as error:
