@@ -8,7 +8,7 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from director.ui.views import literal
+from director.ui.views import director_markdown, literal
 
 RENDER = MarkdownIt("commonmark").render
 
@@ -31,3 +31,10 @@ def test_user_text_renders_as_itself(text: str) -> None:
     shown = re.sub(r"<[^>]+>", "", html).strip()
     unescaped = shown.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
     assert unescaped == text
+
+
+@pytest.mark.parametrize("quoted", HOSTILE)
+def test_director_lines_keep_emphasis_but_quote_user_text_safely(quoted: str) -> None:
+    html = RENDER(director_markdown(f"**The story** (version 2)\n\nSaved: {quoted}"))
+    assert "<strong>The story</strong>" in html
+    assert "<img" not in html and "<script" not in html and "<a " not in html

@@ -26,7 +26,7 @@ START_HINT = "No film open yet. Type your idea in the chat on the left and press
 
 
 def warning(problem: object) -> str:
-    return f"⚠ {views.literal(problem)}"
+    return f"⚠ {views.director_markdown(problem)}"
 
 
 def option_updates(options: list[str]) -> list[Any]:
@@ -192,15 +192,15 @@ class Handlers:
                 if progress_bubble is None:
                     progress_bubble = {"role": "assistant", "content": ""}
                     chat.append(progress_bubble)
-                progress_bubble["content"] = views.literal(f"Working: {event.text}")
+                progress_bubble["content"] = views.director_markdown(f"Working: {event.text}")
             elif event.kind == "shot_done":
                 run.finish_shot(event.shot_number)
                 state = self.ctx.state(director.project_id)
                 storyboard, summary = views.storyboard(self.ctx.workspace, state), views.story_summary(state)
-                chat.append({"role": "assistant", "content": views.literal(f"✓ {event.text}")})
+                chat.append({"role": "assistant", "content": views.director_markdown(f"✓ {event.text}")})
                 progress_bubble = None
             elif event.kind in ("message", "question"):
-                chat.append({"role": "assistant", "content": views.literal(event.text)})
+                chat.append({"role": "assistant", "content": views.director_markdown(event.text)})
                 offered = event.options
                 progress_bubble = None
             elif event.kind == "error":

@@ -47,6 +47,13 @@ def literal(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", escaped)
 
 
+def director_markdown(text: object) -> str:
+    """The Director's own lines keep their emphasis, but whatever user text they quote cannot add HTML, an
+    image (which the browser would fetch) or a link: those marks are escaped."""
+    escaped = html.escape(str(text), quote=False)
+    return escaped.replace("![", "!\\[").replace("](", "]\\(")
+
+
 def project_choices(workspace: Workspace) -> list[tuple[str, str]]:
     """Newest first, labelled `#id · title`; the value is the id as text."""
     return [(f"#{p.id} · {p.title}", str(p.id)) for p in reversed(list_projects(workspace))]
@@ -55,7 +62,7 @@ def project_choices(workspace: Workspace) -> list[tuple[str, str]]:
 def chat_messages(turns: list[Any]) -> list[dict[str, str]]:
     """Director transcript turns (role, text) as Chatbot messages."""
     return [
-        {"role": "user" if turn.role == "user" else "assistant", "content": literal(turn.text)}
+        {"role": turn.role, "content": literal(turn.text) if turn.role == "user" else director_markdown(turn.text)}
         for turn in turns
         if turn.text
     ]
