@@ -6,9 +6,10 @@ graph node consumes only these types, so either planner can stand behind the gra
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 Intent = Literal[
     "new_story",  # a fresh idea or pasted screenplay
@@ -37,12 +38,28 @@ class ClarifyQuestions(BaseModel):
     questions: list[str] = Field(default_factory=list)
 
 
+LANGUAGE_NAMES = {
+    "english": "en", "chinese": "zh", "mandarin": "zh", "中文": "zh", "汉语": "zh", "普通话": "zh",
+    "cantonese": "yue", "japanese": "ja", "korean": "ko", "french": "fr", "german": "de", "spanish": "es",
+}  # fmt: skip
+
+
 class StoryDraft(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, description="Global story description for the user to confirm")
     style: str = Field(default="", description="Visual style sentence used in every shot")
     screenplay: str = ""
-    language: str = "en"
+    language: str = Field(default="en", description="The story's one spoken language as a code: en, zh, ...")
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_code(cls, value: object) -> str:
+        """A code for the language, also when a model names it ("Mandarin", "English", "中文")."""
+        text = str(value or "en").strip()
+        named = LANGUAGE_NAMES.get(text.casefold())
+        if named:
+            return named
+        return text if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*", text) else "en"
 
 
 class CharacterSpec(BaseModel):

@@ -16,6 +16,11 @@ class WriteStoryArgs(ProjectArgs):
     description: str = Field(min_length=1, max_length=20_000, description="Global story description to confirm")
     style: str = Field(default="", max_length=2_000, description="Visual style sentence used in every shot")
     screenplay: str = Field(default="", max_length=200_000)
+    language: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$",
+        description="The story's one spoken language (e.g. en, zh); it becomes the project's language",
+    )
 
 
 class ConfirmStoryArgs(ProjectArgs):
@@ -28,8 +33,12 @@ def write_story(ctx: ToolContext, args: WriteStoryArgs) -> ToolOutput:
     project = get_project(ctx.session, args.project_id)
     previous = latest_story(ctx.session, args.project_id)
     version = previous.version + 1 if previous else 1
-    story = StoryVersion(project_id=args.project_id, version=version, **args.model_dump(exclude={"project_id"}))
+    story = StoryVersion(
+        project_id=args.project_id, version=version, **args.model_dump(exclude={"project_id", "language"})
+    )
     ctx.session.add(story)
+    if args.language:
+        project.language = args.language
     touch(project)
     return ToolOutput(f"saved story version {version} (not yet confirmed)", {"version": version})
 

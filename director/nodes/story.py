@@ -45,6 +45,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         description=draft.description,
         style=draft.style,
         screenplay=draft.screenplay,
+        language=draft.language,
     )
     text = f"**{draft.title}** (story version {written['version']})\n\n{draft.description}"
     if draft.style:
