@@ -388,7 +388,7 @@ def test_approve_reject_rollback_and_versions(workspace: Workspace, toolbox: Too
     assert load_project_state(workspace, pid).shot(2).status == "rejected"  # take 1 is not current yet
 
     rolled_back = ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)
-    assert rolled_back == {"take_id": first["take_id"], "stale_shots": [], "restored_shots": []}
+    assert rolled_back == {"take_id": first["take_id"], "stale_shots": [], "restored_shots": [], "restored_fields": []}
     shot = load_project_state(workspace, pid).shot(2)
     assert (shot.current_take.version, shot.status) == (1, "approved")
     versions = [(t.version, t.status, t.is_current) for t in HistoryManager(workspace).takes(pid, 2)]
@@ -450,13 +450,13 @@ def test_rollback_clears_stale_marks_that_no_longer_apply_and_marks_users_of_the
     assert _statuses(workspace, pid, 3) == ("stale", "stale")
 
     back = ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)
-    assert back == {"take_id": shot_2_v1, "stale_shots": [], "restored_shots": [3]}
+    assert back == {"take_id": shot_2_v1, "stale_shots": [], "restored_shots": [3], "restored_fields": []}
     assert _statuses(workspace, pid, 3) == ("approved", "approved")
     assert "status_before_stale" not in load_project_state(workspace, pid).shot(3).current_take.metadata
 
     # forward again: shot 3 remembered v1, which is replaced now
     forward = toolbox.call("rollback_shot", {"project_id": pid, "number": 2, "version": 2})
-    assert forward.ok and forward.data == {"take_id": shot_2_v2, "stale_shots": [3], "restored_shots": []}
+    assert forward.ok and forward.data == {"take_id": shot_2_v2, "stale_shots": [3], "restored_shots": [], "restored_fields": []}
     assert "shots 3 remembered the replaced take" in forward.message
     assert _statuses(workspace, pid, 3) == ("stale", "stale")
 
@@ -466,6 +466,33 @@ def test_rollback_clears_stale_marks_that_no_longer_apply_and_marks_users_of_the
     assert _statuses(workspace, pid, 3) == ("stale", "stale")
     assert ok(toolbox, "rollback_shot", project_id=pid, number=1, version=1)["restored_shots"] == [3]
     assert _statuses(workspace, pid, 3) == ("approved", "approved")
+
+
+def test_rollback_restores_the_plan_the_take_was_made_from(
+    workspace: Workspace, toolbox: Toolbox, planned_project: int
+) -> None:
+    pid = planned_project
+
+    def take_from(action: str, camera: str, lines: list[dict[str, str]]) -> int:
+        fields = {"action": action, "camera": camera, "dialogue": lines, "characters": [{"id": "ID_A", "name": "Tom"}],
+                  "scene": {"id": "S1", "name": "Lamp room"}, "num_frames": 49, "retrieved_take_ids": []}  # fmt: skip
+        condition = ok(toolbox, "record_condition", project_id=pid, number=1, prompt=action, fields=fields)
+        return ok(toolbox, "register_take", **take_args(workspace, pid, 1, condition_id=condition["condition_id"]))[
+            "take_id"
+        ]
+
+    take_from("Tom trims the lamp.", "static medium shot", [])
+    ok(toolbox, "update_shot", project_id=pid, number=1, action="Tom smashes the lamp.", camera="fast whip pan",
+       dialogue=[{"speaker": "ID_A", "text": "Enough!"}])  # fmt: skip
+    take_from("Tom smashes the lamp.", "fast whip pan", [{"speaker": "ID_A", "text": "Enough!"}])
+
+    data = ok(toolbox, "rollback_shot", project_id=pid, number=1, version=1)
+
+    shot = load_project_state(workspace, pid).shot(1)
+    assert (shot.action, shot.camera, shot.dialogue) == ("Tom trims the lamp.", "static medium shot", [])
+    assert shot.current_take.version == 1 and sorted(data["restored_fields"]) == ["action", "camera", "dialogue"]
+    again = ok(toolbox, "rollback_shot", project_id=pid, number=1, version=2)
+    assert again["restored_fields"] and load_project_state(workspace, pid).shot(1).action == "Tom smashes the lamp."
 
 
 def test_rollback_keeps_a_shot_stale_when_its_plan_changed_after_its_take(

@@ -42,6 +42,7 @@ from workspace.queries import (
 from workspace.recovery import TAKES_KIND
 
 STATUS_BEFORE_STALE = "status_before_stale"
+PLAN_FIELDS_IN_CONDITION = ("action", "camera", "sound_effects", "music")  # plain text, same names
 
 
 class StagedTake(TakeFacts):
@@ -276,7 +277,8 @@ def _restore_fresh_takes(ctx: ToolContext, project_id: int) -> list[int]:
 
 @tool("rollback_shot", RollbackShotArgs)
 def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
-    """Make an earlier take version the shot's current take (nothing is deleted). Later shots that remembered the
+    """Make an earlier take version the shot's current take (nothing is deleted), with the plan fields it was made
+    from (action, dialogue, camera, ...), so a regeneration starts from them. Later shots that remembered the
     take it replaces become stale; stale shots whose remembered takes are all current again lose that mark."""
     project = get_project(ctx.session, args.project_id)
     shot = shot_at(ctx.session, args.project_id, args.number)
@@ -288,6 +290,7 @@ def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
     replaced = shot.current_take_id
     shot.current_take_id = take.id
     shot.status = take.status
+    restored_fields = _restore_plan_of(ctx, shot, take)
     ctx.session.add(shot)
     ctx.session.flush()
     stale = dependents_in(ctx.session, args.project_id, replaced) if replaced not in (None, take.id) else []
@@ -295,11 +298,37 @@ def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
     restored = _restore_fresh_takes(ctx, args.project_id)
     touch(project)
     message = f"shot {args.number} now uses take version {take.version}"
+    if restored_fields:
+        message += f" and the {', '.join(restored_fields)} it was made from"
     if stale:
         message += f"; shots {', '.join(str(n) for n, _ in stale)} remembered the replaced take and are now stale"
     if restored:
         message += f"; shots {', '.join(map(str, restored))} remember only current takes again and are no longer stale"
-    return ToolOutput(message, {"take_id": take.id, "stale_shots": [n for n, _ in stale], "restored_shots": restored})
+    data = {"take_id": take.id, "stale_shots": [n for n, _ in stale], "restored_shots": restored}
+    return ToolOutput(message, {**data, "restored_fields": restored_fields})
+
+
+def _restore_plan_of(ctx: ToolContext, shot: ShotPlan, take: Take) -> list[str]:
+    """Put back the plan fields the take was generated from (its condition), so the shot shows that take's
+    text and a regeneration starts from it, not from instructions the creator rolled away from; returns the
+    names of the fields that changed."""
+    condition = ctx.session.get(ShotCondition, take.condition_id) if take.condition_id is not None else None
+    recorded = condition.fields if condition is not None else {}
+    values: dict[str, Any] = {
+        field: recorded[field] for field in PLAN_FIELDS_IN_CONDITION if isinstance(recorded.get(field), str)
+    }
+    if isinstance(recorded.get("dialogue"), list):
+        values["dialogue"] = [{"speaker": d["speaker"], "text": d["text"]} for d in recorded["dialogue"]]
+    if isinstance(recorded.get("characters"), list):
+        values["characters"] = [c["id"] for c in recorded["characters"] if isinstance(c, dict) and "id" in c]
+    if isinstance(recorded.get("scene"), dict) and recorded["scene"].get("id"):
+        values["scene_id"] = recorded["scene"]["id"]
+    if isinstance(recorded.get("num_frames"), int):
+        values["num_frames"] = recorded["num_frames"]
+    changed = [field for field, value in values.items() if getattr(shot, field) != value]
+    for field in changed:
+        setattr(shot, field, values[field])
+    return [field.replace("_id", "").replace("_", " ") for field in changed]
 
 
 @tool("record_revision", RecordRevisionArgs)

@@ -62,6 +62,8 @@ class Editors:
             gr.Warning(str(error))
             return (warning(error), gr.skip())
         status = f"Shot {shot_number} now uses version {int(version)}."
+        if fields := result.data["restored_fields"]:
+            status += f" Its {', '.join(fields)} are back to that version's."
         if stale := result.data["stale_shots"]:
             status += f" Now stale (they remembered the replaced take): {', '.join(map(str, stale))}."
         if restored := result.data["restored_shots"]:
