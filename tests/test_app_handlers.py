@@ -166,3 +166,30 @@ def test_revising_an_unknown_shot_is_refused_beside_the_button(echo_ui_client, p
     assert status.startswith("⚠ ") and "unknown shot 9" in status
     assert not str(outputs[3] or "").startswith("⚠"), "the project summary keeps describing the project"
     assert feedback != "", "the typed feedback stays in the box"
+
+
+def test_a_shot_of_another_film_is_never_changed(
+    echo_ui_client, workspace: Workspace, toolbox, planned_project: int, workspace_snapshot
+) -> None:
+    """Open film #2's shot 2, switch to film #1, then revise or roll back: refused, neither film changes."""
+    other = toolbox.call("create_project", {"title": "Second film"}).data["project_id"]
+    ok_story = toolbox.call("write_story", {"project_id": other, "title": "Second", "description": "Another."})
+    assert ok_story.ok and toolbox.call("add_scene", {"project_id": other, "name": "Harbour"}).ok
+    plan = [{"scene_id": "S1", "action": f"Waves, part {n}."} for n in (1, 2)]
+    assert toolbox.call("set_shot_plan", {"project_id": other, "shots": plan}).ok
+    header, *_ = echo_ui_client.predict(str(other), 2, api_name="/inspect_shot")
+    assert "Waves, part 2" in header
+    before = workspace_snapshot(workspace)
+
+    outputs = echo_ui_client.predict(str(planned_project), 2, "make it darker", api_name="/revise_shot")
+    assert outputs[-2].startswith("⚠ ") and f"shot of film #{other}" in outputs[-2]
+    status, _ = echo_ui_client.predict(str(planned_project), 2, 1, api_name="/rollback")
+    assert status.startswith("⚠ ") and f"film #{planned_project} is open now" in status
+    after = workspace_snapshot(workspace)
+    for snapshot in (before, after):
+        snapshot["files"] = {k: v for k, v in snapshot["files"].items() if not k.startswith(("ui", "checkpoints"))}
+    assert after == before
+
+    echo_ui_client.predict(str(planned_project), 2, api_name="/inspect_shot")  # the shot of the open film: allowed
+    outputs = echo_ui_client.predict(str(planned_project), 9, "brighter", api_name="/revise_shot")
+    assert "unknown shot 9" in outputs[-2]

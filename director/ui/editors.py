@@ -11,7 +11,7 @@ import gradio as gr
 
 from director.ui import views
 from director.ui.context import AppContext
-from director.ui.handlers import chosen_shot, warning
+from director.ui.handlers import chosen_shot, viewed_project, warning
 from generator.errors import EchoError
 from tools.references import attach_reference
 from workspace.export import FILM_NAME, ExportBlocked, default_export_dir, export_project
@@ -26,14 +26,15 @@ class Editors:
     # -- shot inspector ---------------------------------------------------------------------------------------
 
     def inspect(self, choice: str | None, number: float | None) -> tuple[Any, ...]:
-        """(header, video, dialogue, prompt, memory gallery, versions dropdown)."""
+        """(header, video, dialogue, prompt, memory gallery, versions dropdown, the project shown)."""
         try:
-            state = self.ctx.state(self.ctx.project_id(choice))
+            project_id = self.ctx.project_id(choice)
+            state = self.ctx.state(project_id)
             if number is None:
                 raise EchoError("type a shot number or click a shot in the storyboard")
             details = views.shot_details(self.ctx.workspace, state, int(number))
         except EchoError as error:
-            return (warning(error), None, "", "", [], gr.update(choices=[], value=None))
+            return (warning(error), None, "", "", [], gr.update(choices=[], value=None), None)
         return (
             details.header,
             details.video,
@@ -41,17 +42,24 @@ class Editors:
             details.prompt,
             details.memory,
             gr.update(choices=details.versions, value=details.current_version),
+            project_id,
         )
+
+    def clear_inspector(self) -> tuple[Any, ...]:
+        """Another film was opened: the inspector shows nothing of the last one (inspector outputs, number, status)."""
+        return (views.INSPECTOR_HINT, None, "", "", [], gr.update(choices=[], value=None), None, None, "")
 
     def pick_shot(self, choice: str | None, selected: gr.SelectData) -> tuple[Any, ...]:
         """A storyboard click: open that shot in the inspector tab (and clear the last shot's status line)."""
         number = int(selected.index) + 1
         return (number, gr.Tabs(selected="shot"), *self.inspect(choice, number), "")
 
-    def rollback(self, choice: str | None, number: float | None, version: int | None) -> tuple[Any, ...]:
+    def rollback(
+        self, choice: str | None, shown: int | None, number: float | None, version: int | None
+    ) -> tuple[Any, ...]:
         """(status, storyboard) after making an earlier take current again."""
         try:
-            project_id = self.ctx.project_id(choice)
+            project_id = viewed_project(self.ctx, choice, shown)
             shot_number = chosen_shot(self.ctx.state(project_id), number)
             if version is None:
                 raise EchoError("pick a version in the list first")

@@ -60,6 +60,18 @@ def chosen_shot(state: ProjectState, number: float | None) -> int:
     return state.shot(int(number)).number
 
 
+def viewed_project(ctx: AppContext, choice: str | None, shown: int | None) -> int:
+    """The open film's id, when the shot view an action came from shows that film; EchoError otherwise (the
+    creator opened another film after opening the shot: acting now would change the wrong film)."""
+    project_id = ctx.project_id(choice)
+    if shown is not None and int(shown) != project_id:
+        raise EchoError(
+            f"the Shot tab still shows a shot of film #{int(shown)}, but film #{project_id} is open now; nothing was "
+            "changed. Click the shot in this film's storyboard, then try again"
+        )
+    return project_id
+
+
 def current_version(state: ProjectState, number: int) -> int | None:
     take = state.shot(number).current_take
     return take.version if take else None
@@ -137,12 +149,12 @@ class Handlers:
             return
         yield from self._drive(director, director.generate_pending(), self._conversation(director))
 
-    def revise(self, choice: str | None, number: float | None, feedback: str) -> Iterator[tuple]:
+    def revise(self, choice: str | None, shown: int | None, number: float | None, feedback: str) -> Iterator[tuple]:
         """Regenerate one shot from the inspector's feedback box; (director outputs..., shot status, feedback box).
 
         A refusal shows next to the button and keeps the typed feedback; a finished revision empties the box."""
         try:
-            project_id = self.ctx.project_id(choice)
+            project_id = viewed_project(self.ctx, choice, shown)
             director = self.ctx.director(project_id)
             state = self.ctx.state(project_id)
             shot_number = chosen_shot(state, number)

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import gradio as gr
 
+from director.ui import views
 from director.ui.context import AppContext
 from director.ui.editors import Editors
 from director.ui.handlers import OPTION_BUTTONS, START_HINT, Handlers
@@ -72,15 +73,20 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     conf = settings_tab_contents()
 
         director_outputs = [project, talk.chat, *talk.options, storyboard, summary, activity, talk.generate]
-        inspector_outputs = [shot.header, shot.video, shot.dialogue, shot.prompt, shot.memory, shot.versions]
+        inspector_outputs = [
+            shot.header, shot.video, shot.dialogue, shot.prompt, shot.memory, shot.versions, shot.shown
+        ]  # fmt: skip
+        cleared_inspector = {"fn": e.clear_inspector, "outputs": [*inspector_outputs, shot.number, shot.status]}
         run = {"concurrency_id": DIRECTOR_QUEUE, "concurrency_limit": 1, "show_progress": "hidden"}
         export_outputs = [out.status, out.downloads, out.film]
 
         demo.load(h.load, outputs=director_outputs, api_name="load")
-        project.input(h.open_project, inputs=project, outputs=director_outputs, api_name="open_project")
+        project.input(h.open_project, inputs=project, outputs=director_outputs, api_name="open_project").then(
+            **cleared_inspector, api_visibility="private"
+        )
         new_film.click(h.new_film, outputs=director_outputs, api_name="new_film").then(
             lambda: gr.Tabs(selected="storyboard"), outputs=tabs, api_visibility="private"
-        )
+        ).then(**cleared_inspector, api_visibility="private")
 
         # After a reply, `after_reply` opens the Export tab if the Director just exported the film from the chat.
         after_reply = {"fn": e.after_reply, "inputs": project, "outputs": [tabs, *export_outputs]}
@@ -102,14 +108,14 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         ).then(lambda: "", outputs=shot.status, api_visibility="private")
         shot.revise.click(
             h.revise,
-            inputs=[project, shot.number, shot.feedback],
+            inputs=[project, shot.shown, shot.number, shot.feedback],
             outputs=[*director_outputs, shot.status, shot.feedback],
             api_name="revise_shot",
             **run,
         ).then(e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private")
         shot.rollback.click(
             e.rollback,
-            inputs=[project, shot.number, shot.versions],
+            inputs=[project, shot.shown, shot.number, shot.versions],
             outputs=[shot.status, storyboard],
             api_name="rollback",
         ).then(e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private").then(
@@ -195,8 +201,7 @@ def shot_tab() -> SimpleNamespace:
     with gr.Row(equal_height=True):
         number = gr.Number(label="Shot number", value=None, precision=0, minimum=1, scale=3, elem_id="shot-number")
         show = gr.Button("Show shot", scale=1, min_width=120, elem_id="show-shot")
-    header = gr.Markdown("Click a shot in the **Storyboard**, or type its number and press **Show shot**.",
-                         elem_id="shot-header")  # fmt: skip
+    header = gr.Markdown(views.INSPECTOR_HINT, elem_id="shot-header")
     video = gr.Video(label="Take (video with sound)", interactive=False, elem_id="shot-video")
     dialogue = gr.Markdown()
     feedback = gr.Textbox(
@@ -227,9 +232,10 @@ def shot_tab() -> SimpleNamespace:
         object_fit="contain",
         elem_id="shot-memory",
     )
+    shown = gr.State(None)  # the project whose shot the inspector shows: actions on it must match the open film
     return SimpleNamespace(
         number=number, show=show, header=header, video=video, dialogue=dialogue, feedback=feedback, revise=revise,
-        status=status, versions=versions, rollback=rollback, prompt=prompt, memory=memory,
+        status=status, versions=versions, rollback=rollback, prompt=prompt, memory=memory, shown=shown,
     )  # fmt: skip
 
 

@@ -37,6 +37,7 @@ class ShotDetails:
     current_version: int | None = None
 
 
+INSPECTOR_HINT = "Click a shot in the **Storyboard**, or type its number and press **Show shot**."
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
