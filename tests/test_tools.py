@@ -456,7 +456,12 @@ def test_rollback_clears_stale_marks_that_no_longer_apply_and_marks_users_of_the
 
     # forward again: shot 3 remembered v1, which is replaced now
     forward = toolbox.call("rollback_shot", {"project_id": pid, "number": 2, "version": 2})
-    assert forward.ok and forward.data == {"take_id": shot_2_v2, "stale_shots": [3], "restored_shots": [], "restored_fields": []}
+    assert forward.ok and forward.data == {
+        "take_id": shot_2_v2,
+        "stale_shots": [3],
+        "restored_shots": [],
+        "restored_fields": [],
+    }
     assert "shots 3 remembered the replaced take" in forward.message
     assert _statuses(workspace, pid, 3) == ("stale", "stale")
 
