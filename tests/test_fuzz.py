@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from conftest import take_workspace_snapshot
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from preview_helpers import MARA, TOM, shot_request
 
@@ -179,6 +179,7 @@ bad_shots = st.one_of(st.integers(max_value=0), st.integers(min_value=4, max_val
 
 @FUZZ
 @given(command=st.sampled_from(["show", "history", "log", "generate", "export"]), ref=project_refs)
+@example(command="log", ref="-x")  # looks like an option: found by an earlier run
 def test_bad_project_references_change_nothing(
     command: str, ref: str, planned_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
@@ -194,6 +195,8 @@ def test_bad_project_references_change_nothing(
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(shot=bad_shots, command=st.sampled_from(["history", "revise"]))
+@example(shot=2**63, command="history")  # past SQLite's integers: found by an earlier run
+@example(shot=2**63, command="revise")
 def test_bad_shot_numbers_change_nothing(
     shot: int, command: str, planned_home: Path, capsys: pytest.CaptureFixture
 ) -> None:

@@ -55,9 +55,13 @@ def number_range_text(count: int) -> str:
     return f"valid shot numbers: 1..{count}" if count else "the project has no shots yet"
 
 
+MAX_SHOT_NUMBER = 1_000_000
+
+
 def shot_at(session: Session, project_id: int, number: int) -> ShotPlan:
     """Shot `number` (1-based, plan order), loading only that row (a 1,000-shot plan costs ~20 ms to load)."""
-    shot = session.exec(_active_shots_query(project_id).offset(number - 1).limit(1)).first() if number >= 1 else None
+    in_range = 1 <= number <= MAX_SHOT_NUMBER  # SQLite's OFFSET takes 64-bit integers only
+    shot = session.exec(_active_shots_query(project_id).offset(number - 1).limit(1)).first() if in_range else None
     if shot is None:
         count = session.exec(
             select(func.count()).where(ShotPlan.project_id == project_id, col(ShotPlan.deleted).is_(False))
