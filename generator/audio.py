@@ -1,8 +1,10 @@
 """Audio primitives shared by the memory code and both backends: wav I/O, resampling, log-mel, loudness.
 
 `log_mel` defaults reproduce the JoyAI-Echo memory-audio preprocessing in diffusers
-(`modular_pipelines/echo/encoders.py`: 16 kHz, n_fft 1024, hop 160, 128 Slaney mel bins with Slaney norm,
-magnitude spectrogram, centred reflect padding, natural log clamped at 1e-5), computed in numpy.
+(`modular_pipelines/echo/encoders.py`: input padded to one FFT window's worth, resampled to 16 kHz with
+torchaudio's Hann-windowed sinc, n_fft 1024, hop 160, 128 Slaney mel bins with Slaney norm, magnitude spectrogram,
+centred reflect padding, natural log clamped at 1e-5), computed in numpy: torchaudio cannot be installed beside
+the project's torch, so `resample_sinc` ports its resampler.
 """
 
 from __future__ import annotations
@@ -203,6 +205,82 @@ def resample(wave: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
     return resample_poly(samples, int(to_sr) // divisor, int(from_sr) // divisor).astype(np.float32)
 
 
+SINC_ZERO_CROSSINGS = 6
+SINC_ROLLOFF = 0.99
+_SINC_KERNEL_CACHE_ENTRIES = 1 << 22
+"""Kernels up to this many taps (16 MiB) are cached; larger ones (rates with a small common divisor) are built in
+blocks of phases per call, so memory stays bounded."""
+
+
+def resample_sinc(
+    wave: np.ndarray,
+    from_sr: int,
+    to_sr: int,
+    *,
+    zero_crossings: int = SINC_ZERO_CROSSINGS,
+    rolloff: float = SINC_ROLLOFF,
+) -> np.ndarray:
+    """Band-limited resampling as torchaudio's `functional.resample` does it for float32 audio (its default
+    `sinc_interp_hann`, `lowpass_filter_width=6`, `rolloff=0.99`); returns float32.
+
+    The rates are reduced by their gcd to `orig`/`new`; output phase p of every block of `new` samples is the dot
+    product of one kernel row with `2 * width + orig` input samples starting at `orig * block`, on the input
+    zero-padded by `width` before and `width + orig` after; `ceil(new * length / orig)` samples are kept (that
+    quotient rounded to float32 first, as torchaudio rounds it). `resample` (polyphase, Kaiser) stays the
+    general-purpose resampler; this one exists so the memory mel equals diffusers' torchaudio computation.
+    """
+    samples = np.asarray(wave, dtype=np.float32).reshape(-1)
+    if from_sr <= 0 or to_sr <= 0:
+        raise ValueError(f"sample rates must be positive; got {from_sr} and {to_sr}")
+    if from_sr == to_sr:
+        return samples
+    divisor = math.gcd(int(from_sr), int(to_sr))
+    orig, new = int(from_sr) // divisor, int(to_sr) // divisor
+    width = _sinc_width(orig, new, zero_crossings, rolloff)
+    padded = np.pad(samples, (width, width + orig))
+    taps = 2 * width + orig
+    blocks = np.lib.stride_tricks.sliding_window_view(padded, taps)[::orig]  # (length // orig + 1, taps)
+    output = np.empty((blocks.shape[0], new), dtype=np.float32)
+    if new * taps <= _SINC_KERNEL_CACHE_ENTRIES:
+        np.matmul(blocks, _cached_sinc_kernel(orig, new, zero_crossings, rolloff).T, out=output)
+    else:
+        blocks = np.ascontiguousarray(blocks)
+        step = max(1, _SINC_KERNEL_CACHE_ENTRIES // taps)
+        for first in range(0, new, step):
+            last = min(new, first + step)
+            kernel = _sinc_kernel_rows(orig, new, zero_crossings, rolloff, first, last)
+            np.matmul(blocks, kernel.T, out=output[:, first:last])
+    target = math.ceil(np.float32(new * samples.size / orig))
+    return output.reshape(-1)[:target]
+
+
+def _sinc_width(orig: int, new: int, zero_crossings: int, rolloff: float) -> int:
+    return math.ceil(zero_crossings * orig / (min(orig, new) * rolloff))
+
+
+def _sinc_kernel_rows(orig: int, new: int, zero_crossings: int, rolloff: float, first: int, last: int) -> np.ndarray:
+    """Rows first..last-1 of torchaudio's (new, 2 * width + orig) Hann-windowed sinc kernel, computed in float32
+    step by step as torchaudio computes it for a float32 waveform."""
+    cutoff = min(orig, new) * rolloff
+    width = _sinc_width(orig, new, zero_crossings, rolloff)
+    f32 = np.float32
+    offsets = np.arange(-width, width + orig, dtype=f32) / f32(orig)
+    times = (-np.arange(first, last, dtype=f32) / f32(new))[:, None] + offsets[None, :]
+    times = np.clip(times * f32(cutoff), -zero_crossings, zero_crossings).astype(f32)
+    window = np.cos(times * f32(math.pi) / f32(zero_crossings) / f32(2)) ** 2
+    times = times * f32(math.pi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sinc = np.where(times == 0, f32(1.0), np.sin(times) / times)
+    return (sinc * (window * f32(cutoff / orig))).astype(f32)
+
+
+@lru_cache(maxsize=16)
+def _cached_sinc_kernel(orig: int, new: int, zero_crossings: int, rolloff: float) -> np.ndarray:
+    kernel = _sinc_kernel_rows(orig, new, zero_crossings, rolloff, 0, new)
+    kernel.setflags(write=False)
+    return kernel
+
+
 def hz_to_mel(freq: np.ndarray | float, scale: MelScale = "slaney") -> np.ndarray:
     freq = np.asarray(freq, dtype=np.float64)
     if scale == "htk":
@@ -252,6 +330,22 @@ def _hann_window(length: int) -> np.ndarray:
     return (0.5 - 0.5 * np.cos(phase)).astype(np.float32)
 
 
+def mel_waveform(
+    wave: np.ndarray, sample_rate: int, *, target_sr: int = MEL_SAMPLE_RATE, n_fft: int = MEL_N_FFT
+) -> np.ndarray:
+    """The float32 waveform diffusers' memory encoder takes its mel of: zero-padded at the end to the input length
+    of one FFT window (`ceil(n_fft * sample_rate / target_sr)` samples), `resample_sinc` to target_sr, then
+    zero-padded to at least n_fft samples."""
+    samples = np.asarray(wave, dtype=np.float32).reshape(-1)
+    shortest = math.ceil(n_fft * sample_rate / target_sr)
+    if samples.size < shortest:
+        samples = np.pad(samples, (0, shortest - samples.size))
+    samples = resample_sinc(samples, sample_rate, target_sr)
+    if samples.size < n_fft:
+        samples = np.pad(samples, (0, n_fft - samples.size))
+    return samples
+
+
 def log_mel(
     wave: np.ndarray,
     sample_rate: int,
@@ -261,10 +355,8 @@ def log_mel(
     hop: int = MEL_HOP,
     n_mels: int = MEL_BINS,
 ) -> np.ndarray:
-    """(n_mels, frames) float32 natural-log mel energies of a mono waveform (resampled to target_sr first)."""
-    samples = resample(np.asarray(wave, dtype=np.float32).reshape(-1), sample_rate, target_sr)
-    if samples.size < n_fft:
-        samples = np.pad(samples, (0, n_fft - samples.size))
+    """(n_mels, frames) float32 natural-log mel energies of a mono waveform (`mel_waveform` of it first)."""
+    samples = mel_waveform(wave, sample_rate, target_sr=target_sr, n_fft=n_fft)
     samples = np.pad(samples, (n_fft // 2, n_fft // 2), mode="reflect")
     frames = np.lib.stride_tricks.sliding_window_view(samples, n_fft)[::hop]
     spectrum = np.abs(rfft(frames * _hann_window(n_fft), axis=1))
