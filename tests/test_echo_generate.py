@@ -162,3 +162,29 @@ def test_out_of_memory_becomes_advice_and_writes_nothing(echo: EchoGenerator, tm
     finally:
         hook.remove()
     assert not (tmp_path / "out").exists()
+
+
+def test_speech_that_cannot_fit_is_reported_from_the_text(echo: EchoGenerator, tmp_path: Path) -> None:
+    """Echo does not say when its speech runs over, so the overflow is estimated from the dialogue: the critic
+    lengthens such a shot (or the planner splits it) as it does for preview takes."""
+    from generator.types import CharacterInShot
+
+    cast = [CharacterInShot(id="ID_A", name="Tom", identity="an old man")]
+    short = echo.generate(tiny_request(characters=cast, dialogue=[DialogueLine(speaker="ID_A", text="Hi.")]), [],
+                          out_dir=tmp_path / "short")  # fmt: skip
+    assert short.speech_fits and short.metadata["speech_needed_s"] == pytest.approx(0.9)
+
+    long_line = DialogueLine(speaker="ID_A", text="We sail at dawn, so pack the nets and the lamps tonight.")
+    shot = echo.generate(tiny_request(characters=cast, dialogue=[long_line]), [], out_dir=tmp_path / "long")
+    assert shot.speech_overflow_s == pytest.approx(12 / 2.5 + 0.5 - shot.duration_s, abs=1e-3)
+    assert shot.metadata["suggested_num_frames"] >= 121 and shot.metadata["speech_estimate"] == "from the text"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("one two three four five", 2.0), ("我们明天早上出发", 2.0), ("Tom 说 你好", 3 / 4 + 1 / 2.5), ("", 0.0)],
+)
+def test_line_seconds_count_words_and_characters(text: str, seconds: float) -> None:
+    from generator.speech_budget import line_seconds
+
+    assert line_seconds(text) == pytest.approx(seconds)

@@ -25,6 +25,7 @@ from generator.echo.loading import load_echo_pipeline, out_of_memory_error
 from generator.errors import EchoError
 from generator.media import write_shot_files
 from generator.memory import load_image
+from generator.speech_budget import dialogue_seconds, speech_overflow_s
 from generator.types import (
     MAX_MEMORY_SLOTS,
     DialogueTiming,
@@ -34,6 +35,7 @@ from generator.types import (
     ProgressCallback,
     ShotRequest,
     ignore_progress,
+    nearest_frame_count,
 )
 
 # The official JoyAI-Echo DMD schedule (8 steps); equal to diffusers' DEFAULT_ECHO_SIGMAS.
@@ -90,6 +92,16 @@ def dialogue_timings(request: ShotRequest) -> list[DialogueTiming]:
         )
         start = end
     return timings
+
+
+def speech_needs(request: ShotRequest) -> dict[str, float | int | str]:
+    """What the dialogue needs, estimated from its text (Echo does not report it): the seconds, and when they
+    do not fit, the frame count that would hold them, as the preview reports."""
+    needed_s = round(dialogue_seconds(request.dialogue), 3)
+    needs: dict[str, float | int | str] = {"speech_needed_s": needed_s, "speech_estimate": "from the text"}
+    if needed_s > request.duration_s:
+        needs["suggested_num_frames"] = nearest_frame_count(needed_s + 1 / request.fps)
+    return needs
 
 
 def vocoder_sample_rate(pipeline: object) -> int:
@@ -224,9 +236,10 @@ class EchoGenerator:
             height=request.height,
             sample_rate=sample_rate,
             dialogue_timings=dialogue_timings(request),
+            speech_overflow_s=speech_overflow_s(request.dialogue, request.duration_s),
             backend=self.name,
             seed=request.seed,
-            metadata=self._metadata(pipeline, memory, state, seconds),
+            metadata={**self._metadata(pipeline, memory, state, seconds), **speech_needs(request)},
             frames=frames,
             audio=audio,
         )
