@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
+from generator.types import LANGUAGE_PATTERN
+
 Intent = Literal[
     "new_story",  # a fresh idea or pasted screenplay
     "answer",  # reply to the Director's question
@@ -55,11 +57,11 @@ class StoryDraft(BaseModel):
     @classmethod
     def _language_code(cls, value: object) -> str:
         """A code for the language, also when a model names it ("Mandarin", "English", "中文")."""
-        text = str(value or "en").strip()
+        text = str(value or "en").strip().replace("_", "-")
         named = LANGUAGE_NAMES.get(text.casefold())
         if named:
             return named
-        return text if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*", text) else "en"
+        return text if re.fullmatch(LANGUAGE_PATTERN, text) else "en"
 
 
 class CharacterSpec(BaseModel):

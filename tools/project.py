@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from generator.types import LANGUAGE_PATTERN
 from tools.base import ToolArgs, ToolContext, ToolOutput, tool
 from workspace.models import Project
 
@@ -11,7 +12,7 @@ from workspace.models import Project
 class CreateProjectArgs(ToolArgs):
     title: str = Field(min_length=1, max_length=200, description="Project title (or the idea's first words)")
     idea: str = Field(default="", max_length=20_000, description="The user's idea or pasted screenplay")
-    language: str = Field(default="en", min_length=2, max_length=16, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$")
+    language: str = Field(default="en", min_length=2, max_length=16, pattern=LANGUAGE_PATTERN)
 
 
 @tool("create_project", CreateProjectArgs)

@@ -6,6 +6,7 @@ from pydantic import Field
 from sqlmodel import select
 
 from generator.errors import EchoError
+from generator.types import LANGUAGE_PATTERN
 from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
 from workspace.models import StoryVersion
 from workspace.queries import get_project, latest_story
@@ -18,7 +19,7 @@ class WriteStoryArgs(ProjectArgs):
     screenplay: str = Field(default="", max_length=200_000)
     language: str | None = Field(
         default=None,
-        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$",
+        pattern=LANGUAGE_PATTERN,
         description="The story's one spoken language (e.g. en, zh); it becomes the project's language",
     )
 
