@@ -26,6 +26,7 @@ from generator.types import Generator
 from tools.base import Toolbox
 from workspace.db import enable_wal, home_init_lock
 from workspace.project_view import load_project_state
+from workspace.queries import shot_at
 
 MAX_MESSAGE_CHARS = 20_000
 # Every shot walks ~8 nodes; the limit only guards against a wiring loop, never a long project.
@@ -120,7 +121,8 @@ class DirectorSession:
             yield DirectorEvent(kind="error", text=f"{problem}; open a project and say what should change in the shot")
             return
         try:
-            load_project_state(self.workspace, self.project_id).shot(shot_number)
+            with self.workspace.read_session() as session:
+                shot_at(session, self.project_id, shot_number)  # one row, not the whole project
         except EchoError as error:  # refused before the conversation records anything
             yield DirectorEvent(kind="error", text=str(error))
             return

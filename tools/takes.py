@@ -63,6 +63,11 @@ class StagedTake(TakeFacts):
     speech_overflow_s: float = Field(default=0.0, ge=0, description="Seconds of speech that did not fit the shot")
     metadata: dict[str, Any] = Field(default_factory=dict)
 
+    def files(self) -> list[str]:
+        """Every staged file it names."""
+        optional = [path for path in (self.kok_key_frame, self.kok_audio) if path]
+        return [self.video, self.audio, *self.keyframes, *optional]
+
 
 class RegisterTakeArgs(ShotNumberArgs, StagedTake):
     condition_id: int | None = Field(default=None, description="ShotCondition the take was generated from")

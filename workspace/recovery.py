@@ -77,6 +77,11 @@ def referenced_take_files(workspace: Workspace, project_id: int) -> set[str]:
     return paths
 
 
+def orphans_dir(workspace: Workspace, project_id: int) -> Path:
+    """Where files set aside from a project's interrupted runs go (one sub-folder a sweep)."""
+    return workspace.home / "orphans" / str(project_id)
+
+
 def quarantine_orphan_takes(workspace: Workspace, project_id: int) -> list[str]:
     """Move files under the project's takes folder that no take row references to HOME/orphans/; returns their
     former home-relative paths."""
@@ -89,7 +94,7 @@ def quarantine_orphan_takes(workspace: Workspace, project_id: int) -> list[str]:
     ]
     if not orphans:
         return []
-    quarantine = workspace.home / "orphans" / str(project_id) / time.strftime("%Y%m%d-%H%M%S")
+    quarantine = orphans_dir(workspace, project_id) / time.strftime("%Y%m%d-%H%M%S")
     quarantine.mkdir(parents=True, exist_ok=True)
     moved = []
     for path in orphans:

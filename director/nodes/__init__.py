@@ -13,7 +13,7 @@ from langgraph.config import get_stream_writer
 from langgraph.types import interrupt
 
 from director.graph_state import DirectorContext, DirectorEvent, EventKind, turn
-from workspace.recovery import quarantine_orphan_takes
+from workspace.recovery import orphans_dir, quarantine_orphan_takes
 
 
 def emit(kind: EventKind, text: str = "", **fields: Any) -> None:
@@ -42,5 +42,5 @@ def become_writer(ctx: DirectorContext, project_id: int) -> None:
     if ctx.lock_project(project_id):
         orphans = quarantine_orphan_takes(ctx.workspace, project_id)
         if orphans:
-            folder = ctx.workspace.home / "orphans" / str(project_id)
+            folder = orphans_dir(ctx.workspace, project_id)
             emit("message", f"An interrupted run left {len(orphans)} take files that no take uses; moved to {folder}.")

@@ -16,6 +16,7 @@ from director.graph_state import DirectorContext, DirectorState, turn
 from director.nodes import become_writer, emit
 from director.nodes.retrieve import document_of
 from director.nodes.shot_context import load_shot_context
+from tools.takes import StagedTake
 from workspace.crash_points import crash_point
 
 
@@ -28,7 +29,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     current = shot_ctx.shot.current_take
     if current is not None and current.metadata.get("generation_id") == staged["generation_id"]:
         take_id, version = current.id, current.version
-    elif not all(Path(path).is_file() for path in _staged_files(staged)):
+    elif not all(Path(path).is_file() for path in StagedTake.model_validate(staged).files()):
         emit("message", f"Shot {number}: its generated files are gone (interrupted run); generating it again.")
         return {"outcome": "regenerate", "generated": None}
     else:
@@ -49,8 +50,3 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     text = f"Shot {number} is ready (take {version})."
     emit("shot_done", text, fraction=1.0, shot_number=number)
     return {"outcome": "recorded", "take_id": take_id, "messages": [turn("assistant", text)]}
-
-
-def _staged_files(staged: dict[str, Any]) -> list[str]:
-    optional = [staged.get("kok_key_frame"), staged.get("kok_audio")]
-    return [staged["video"], staged["audio"], *staged["keyframes"], *(path for path in optional if path)]
