@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Protocol
 
+from director.briefs import ProjectBrief, ShotBrief
 from director.offline.planner import OfflinePlanner
 from director.schemas import (
     ClarifyQuestions,
     CritiqueVerdict,
+    PromptOverflow,
     RevisionDiagnosis,
     RouteDecision,
     ShotPlanDraft,
+    ShotSpec,
     StoryDraft,
 )
 from director.settings import Settings
@@ -27,19 +30,29 @@ if TYPE_CHECKING:
 
 
 class Planner(Protocol):
-    def route(self, message: str, context: str) -> RouteDecision:
-        """What the user wants; `context` summarises the project state and any pending question."""
+    def route(self, message: str, brief: ProjectBrief) -> RouteDecision:
+        """What the creator wants from `message`, given the project (story, cast, shots, recent turns, pending
+        question). Questions are answered in `reply`; requests the planner cannot apply get intent `cannot`."""
         ...
 
     def clarify(self, idea: str) -> ClarifyQuestions: ...
 
-    def write_story(self, idea: str, feedback: str = "", previous: StoryDraft | None = None) -> StoryDraft: ...
+    def write_story(self, idea: str, feedback: str = "", previous: StoryDraft | None = None) -> StoryDraft:
+        """A new draft; with `previous`, that draft with `feedback` applied (returned unchanged when the feedback
+        cannot be applied: the caller then says so)."""
+        ...
 
-    def plan_shots(self, story: StoryDraft, num_shots: int | None) -> ShotPlanDraft: ...
+    def plan_shots(self, story: StoryDraft, num_shots: int | None, idea: str = "") -> ShotPlanDraft:
+        """Cards, scenes and shots for the confirmed story; `idea` is the creator's own text (idea or screenplay)."""
+        ...
 
-    def diagnose_revision(self, shot_summary: str, feedback: str) -> RevisionDiagnosis: ...
+    def fit_shot(self, plan: ShotPlanDraft, index: int, overflow: PromptOverflow) -> ShotSpec:
+        """Shot `plan.shots[index]` rewritten so its prompt fits `overflow.limit`; cards are never changed."""
+        ...
 
-    def critique(self, shot_summary: str, prompt: str) -> CritiqueVerdict: ...
+    def diagnose_revision(self, shot: ShotBrief, feedback: str) -> RevisionDiagnosis: ...
+
+    def critique(self, shot: ShotBrief) -> CritiqueVerdict: ...
 
 
 def get_planner(settings: Settings, chat_model: BaseChatModel | None = None) -> Planner:

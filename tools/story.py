@@ -7,9 +7,14 @@ from sqlmodel import select
 
 from generator.errors import EchoError
 from generator.types import LANGUAGE_PATTERN
-from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
+from tools.base import ProjectArgs, ToolArgs, ToolContext, ToolOutput, tool, touch
 from workspace.models import StoryVersion
 from workspace.queries import get_project, latest_story
+
+
+class CastInput(ToolArgs):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=1_000)
 
 
 class WriteStoryArgs(ProjectArgs):
@@ -22,6 +27,9 @@ class WriteStoryArgs(ProjectArgs):
         pattern=LANGUAGE_PATTERN,
         description="The story's one spoken language (e.g. en, zh); it becomes the project's language",
     )
+    cast: list[CastInput] = Field(default_factory=list, max_length=50, description="Every person or creature")
+    places: list[str] = Field(default_factory=list, max_length=50)
+    beats: list[str] = Field(default_factory=list, max_length=200, description="The events in order")
 
 
 class ConfirmStoryArgs(ProjectArgs):

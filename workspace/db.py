@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlmodel import Session, SQLModel
 
 from generator.errors import EchoError
@@ -62,6 +62,25 @@ def _begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Bring a home made by an older version up to the current models: columns added since then are created
+    with their server default (create_all makes only missing tables)."""
+    with engine.begin() as connection:
+        inspector = inspect(connection)
+        for table in SQLModel.metadata.tables.values():
+            existing = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in existing:
+                    continue
+                default = column.server_default.arg if column.server_default is not None else None
+                if default is None:
+                    raise EchoError(f"cannot upgrade table {table.name}: new column {column.name} has no default")
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.exec_driver_sql(
+                    f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind} NOT NULL DEFAULT '{default}'"
+                )
 
 
 def create_workspace_engine(database_path: Path) -> Engine:
@@ -140,4 +159,5 @@ def open_workspace(home: Path, *, upload_max_bytes: int = DEFAULT_UPLOAD_MAX_BYT
     with home_init_lock(home):
         enable_wal(layout.database_path)
         SQLModel.metadata.create_all(engine)
+        add_missing_columns(engine)
     return Workspace(layout, engine, MediaStore(home), upload_max_bytes)

@@ -37,6 +37,13 @@ class StoryVersion(SQLModel, table=True):
     description: str = Field(description="Global story description shown to the user for confirmation")
     screenplay: str = ""
     style: str = Field(default="", description="Visual style sentence repeated in every shot")
+    cast: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+        description="[{name, description}] of every person or creature",
+    )
+    places: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    beats: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
     confirmed: bool = False
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -42,6 +42,9 @@ class StoryView(BaseModel):
     style: str
     screenplay: str
     confirmed: bool
+    cast: list[dict[str, Any]] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    beats: list[str] = Field(default_factory=list)
 
 
 class CharacterView(BaseModel):

@@ -21,6 +21,9 @@ def draft_of(story: StoryView, language: str) -> StoryDraft:
         style=story.style,
         screenplay=story.screenplay,
         language=language,
+        cast=story.cast,
+        places=story.places,
+        beats=story.beats,
     )
 
 
@@ -46,6 +49,9 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         style=draft.style,
         screenplay=draft.screenplay,
         language=draft.language,
+        cast=[entry.model_dump() for entry in draft.cast],
+        places=draft.places,
+        beats=draft.beats,
     )
     text = f"**{draft.title}** (story version {written['version']})\n\n{draft.description}"
     if draft.style:
