@@ -11,12 +11,21 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from director.graph_state import ChatTurn, DirectorContext
+from director.graph_state import ChatTurn, DirectorContext, DirectorState
 from director.nodes.shot_context import ShotContext, load_shot_context, plan_rows
+from director.schemas import RouteDecision
 from generator.text import clip
 from generator.types import FPS
 from workspace.models import ShotPlan
-from workspace.project_view import CharacterView, ProjectState, SceneView, ShotView, TakeView, shot_view
+from workspace.project_view import (
+    CharacterView,
+    ProjectState,
+    SceneView,
+    ShotView,
+    TakeView,
+    load_project_state,
+    shot_view,
+)
 
 RECENT_TURNS = 6
 SUMMARY_CHARS = 160
@@ -57,6 +66,7 @@ class LineBrief(BaseModel):
 
 
 class TakeBrief(BaseModel):
+    take_id: int
     version: int
     status: str
     seed: int
@@ -143,6 +153,7 @@ def scene_brief(card: SceneView) -> SceneBrief:
 def take_brief(take: TakeView) -> TakeBrief:
     overflow = take.metadata.get("speech_overflow_s", 0.0)
     return TakeBrief(
+        take_id=take.id,
         version=take.version,
         status=take.status,
         seed=take.seed,
@@ -244,3 +255,15 @@ def shot_brief(
         style=shot_ctx.story.style if shot_ctx.story else "",
         language=shot_ctx.language,
     )
+
+
+def load_brief(ctx: DirectorContext, state: DirectorState, pending_question: str = "") -> ProjectBrief:
+    """The project as the planner sees it, with the recent turns of this conversation."""
+    project = load_project_state(ctx.workspace, state["project_id"])
+    return project_brief(project, state.get("messages", []), pending_question)
+
+
+def route_message(
+    ctx: DirectorContext, state: DirectorState, message: str, pending_question: str = ""
+) -> RouteDecision:
+    return ctx.planner.route(message, load_brief(ctx, state, pending_question))

@@ -5,7 +5,8 @@ next_shot -> retrieve -> compile_prompt -> memory -> generate -> record -> criti
 record: staged files gone after a crash -> generate again
 critique: speech overflow -> compile_prompt again (shot lengthened once) | review (human) | finish revision
 route -> revise -> retrieve ... critique -> finish_revision -> offer to regenerate stale shots
-route -> approve | edit_card | export | reply | next_shot (generate pending and stale shots)
+route -> approve | export | reply (questions; requests the planner cannot apply) | next_shot (generate)
+route -> edit_card | edit_shot | edit_cast | edit_structure | undo -> offer to regenerate stale shots
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from director.nodes import (
     compile_prompt,
     critique,
     edit_card,
+    edit_cast,
+    edit_shot,
+    edit_structure,
     export,
     generate,
     memory,
@@ -34,6 +38,7 @@ from director.nodes import (
     revise,
     route,
     story,
+    undo,
 )
 
 Node = Callable[[DirectorState, DirectorContext], dict[str, Any]]
@@ -58,6 +63,10 @@ NODES: dict[str, Node] = {
     "finish_revision": revise.finish,
     "offer_regenerate": revise.offer_regenerate,
     "edit_card": edit_card.run,
+    "edit_shot": edit_shot.run,
+    "edit_cast": edit_cast.run,
+    "edit_structure": edit_structure.run,
+    "undo": undo.run,
     "export": export.run,
     "reply": reply.run,
 }
@@ -72,10 +81,20 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "approve": {"approved": "plan", "generate": "next_shot", "nothing": END},
     "next_shot": {"shot": "retrieve", "done": END},
     "critique": {"retry": "compile_prompt", "review": "review_shot", "revised": "finish_revision", "next": "next_shot"},
-    "review_shot": {"revised": "finish_revision", "next": "next_shot", "revise": "revise"},
+    "review_shot": {
+        "revised": "finish_revision",
+        "next": "next_shot",
+        "revise": "revise",
+        "retry": "compile_prompt",
+        "review": "review_shot",
+    },
     "revise": {"regenerate": "retrieve", "done": END},
     "finish_revision": {"continue": "next_shot", "offer": "offer_regenerate", "done": END},
     "edit_card": {"offer": "offer_regenerate", "done": END},
+    "edit_shot": {"offer": "offer_regenerate", "done": END},
+    "edit_cast": {"offer": "offer_regenerate", "done": END},
+    "edit_structure": {"offer": "offer_regenerate", "done": END},
+    "undo": {"offer": "offer_regenerate", "done": END},
     "record": {"recorded": "critique", "regenerate": "generate"},
 }
 

@@ -6,10 +6,12 @@ same conversation, the same pending question, and continues an interrupted gener
 
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
 import sqlite3
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command, StateSnapshot
@@ -25,8 +27,12 @@ from generator.errors import EchoError, format_validation_error
 from generator.types import Generator
 from tools.base import Toolbox
 from workspace.db import enable_wal, home_init_lock
+from workspace.models import LlmCall
 from workspace.project_view import load_project_state
 from workspace.queries import shot_at
+
+if TYPE_CHECKING:
+    from director.llm import LlmCallRecord
 
 MAX_MESSAGE_CHARS = 20_000
 # Every shot walks ~8 nodes; the limit only guards against a wiring loop, never a long project.
@@ -85,6 +91,8 @@ class DirectorSession:
             planner=planner or get_planner(settings),
             generator_override=generator,
         )
+        if hasattr(self.context.planner, "recorder"):  # the LLM planner: its calls are logged under the project
+            self.context.planner.recorder = self._record_llm_call
         self._checkpointer = open_checkpointer(settings)
         self._graph = build_graph(self.context, self._checkpointer)
         self._busy = threading.Lock()
@@ -109,7 +117,9 @@ class DirectorSession:
             self.project_id = self._create_project(text)
         elif (question := self.pending_question()) is not None:
             asked = [turn("assistant", question.text), turn("user", text)]
-            yield from self._run(Command(resume=text, update={"messages": asked}))
+            yield from self._run(
+                Command(resume=text, update={"messages": asked}), reask=self._graph.get_state(self._config()).config
+            )
             return
         yield from self._run(self._new_input(text, None, num_shots=num_shots, auto_approve=auto_approve))
 
@@ -168,6 +178,10 @@ class DirectorSession:
             raise EchoError("no project yet: send an idea first, or open an existing project")
         return self.project_id
 
+    def _record_llm_call(self, call: LlmCallRecord) -> None:
+        with self.workspace.session() as db:
+            db.add(LlmCall(project_id=self.project_id, **dataclasses.asdict(call)))
+
     def _interrupted_run(self) -> bool:
         """A run that stopped (crash, error) before finishing, as opposed to one waiting for an answer."""
         snapshot = self._graph.get_state(self._config())
@@ -192,23 +206,30 @@ class DirectorSession:
             graph_input["num_shots"] = requested
         return graph_input
 
-    def _run(self, graph_input: Any) -> Iterator[DirectorEvent]:
+    def _run(self, graph_input: Any, reask: dict[str, Any] | None = None) -> Iterator[DirectorEvent]:
+        """Run the graph; when answering a question (`reask`: the checkpoint that asked it) fails, the question
+        is asked again, so the conversation keeps its buttons and the next message answers it."""
         if not self._busy.acquire(blocking=False):
             yield DirectorEvent(kind="error", text="the Director is still working on the previous request; wait")
             return
         try:
-            yield from self._stream(graph_input)
+            failed = yield from self._stream(graph_input, self._config())
+            if failed and reask is not None and self.pending_question() is None:
+                yield from self._stream(None, {**reask, "recursion_limit": RECURSION_LIMIT})
+            yield DirectorEvent(kind="done")
         finally:
             self.context.release_locks()
             self._busy.release()
 
-    def _stream(self, graph_input: Any) -> Iterator[DirectorEvent]:
+    def _stream(self, graph_input: Any, config: dict[str, Any]) -> collections.abc.Generator[DirectorEvent, None, bool]:
+        """Stream the run's events; True when it failed (the error is one of the events)."""
         try:
-            for mode, chunk in self._graph.stream(graph_input, self._config(), stream_mode=["custom", "updates"]):
+            for mode, chunk in self._graph.stream(graph_input, config, stream_mode=["custom", "updates"]):
                 if mode == "custom":
                     yield DirectorEvent(**chunk)
                 elif "__interrupt__" in chunk:
                     yield _question_event(chunk["__interrupt__"][0].value)
+            return False
         except EchoError as error:
             yield DirectorEvent(kind="error", text=str(error))
         except ValidationError as error:
@@ -218,4 +239,4 @@ class DirectorSession:
         except Exception as error:  # a full disk or a bug: one line in the chat, a bug's traceback in the home's log
             doing = f"the Director on project {self.project_id}"
             yield DirectorEvent(kind="error", text=failure_message(error, self.settings.home_dir, doing))
-        yield DirectorEvent(kind="done")
+        return True

@@ -7,8 +7,8 @@ from typing import Any
 
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes.shot_context import load_shot_context
-from generator.prompt import ShotCondition, render_prompt
-from generator.types import DialogueLine
+from director.prompt_fit import shot_condition
+from generator.prompt import render_prompt
 
 SEED_SPACE = 2**31
 
@@ -18,16 +18,8 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     shot_ctx = load_shot_context(ctx, pid, number)
     shot = shot_ctx.shot
     scene = shot_ctx.scene()
-    condition = ShotCondition(
-        characters=shot_ctx.cast(ctx),
-        action=shot.action,
-        dialogue=[DialogueLine(speaker=d["speaker"], text=d["text"]) for d in shot.dialogue],
-        style=shot_ctx.story.style if shot_ctx.story else "",
-        camera=shot.camera,
-        background=scene.description or scene.name,
-        sound_effects=shot.sound_effects,
-        music=shot.music,
-    )
+    style = shot_ctx.story.style if shot_ctx.story else ""
+    condition = shot_condition(shot.model_dump(), shot_ctx.cast(ctx), scene, style)
     prompt = render_prompt(condition)
     retrieved = state.get("retrieved", [])
     revision = state.get("revision") or {}

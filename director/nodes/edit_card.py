@@ -1,100 +1,88 @@
-"""edit_card: change a character or scene card from a chat instruction (update_character / update_scene), then
-mark the takes that showed the old card stale and offer to regenerate them.
-
-Without an LLM the edit is deterministic: the card is the one named in the message, the field is chosen by
-keywords, and the new text is the quoted part of the message (replacing the field) or, when nothing is
-quoted, the instruction appended to the field (the card sentence is repeated verbatim in every prompt).
-"""
+"""edit_card: rewrite character or scene card fields by meaning (the planner gives each field's complete new
+sentence), refuse an edit that would push any shot's prompt over the limit, then mark the takes that showed the
+old card stale and offer to regenerate them."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
-from director.nodes.revise import stale_sentence
+from director.nodes.revise import shot_list, stale_sentence
+from director.prompt_fit import shots_over_limit
+from director.schemas import CardEdit
+from generator.errors import EchoError
 from workspace.project_view import CharacterView, ProjectState, SceneView, load_project_state
 
-CHARACTER_FIELDS = (
-    ("voice", ("voice", "speaks", "sounds", "accent", "tone", "声音")),
-    (
-        "clothing",
-        (
-            "wear",
-            "coat",
-            "dress",
-            "shirt",
-            "jacket",
-            "hat",
-            "clothes",
-            "outfit",
-            "costume",
-            "robe",
-            "boots",
-            "scarf",
-            "uniform",
-            "衣",
-            "穿",
-        ),
-    ),
-    ("identity", ("age", "old", "young", "hair", "face", "eyes", "beard", "tall", "short", "build")),
+CHARACTER_FIELDS = ("identity", "appearance", "clothing", "voice")
+SCENE_FIELDS = ("location", "time_of_day", "description")
+NO_EDIT = (
+    "I could not tell which card sentence to change, so nothing changed. Say it as e.g. 'Mae wears a red scarf' "
+    "or 'Mae's voice is deep and gruff', edit the card in the Cards tab, or configure an LLM endpoint."
 )
-SCENE_FIELDS = (
-    ("time_of_day", ("night", "morning", "dawn", "dusk", "evening", "noon", "midnight", "sunset", "sunrise", "day")),
-    ("location", ("location", "place", "set in", "move to")),
-)
-_QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
 
 
-def _mentions(text: str, *names: str) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) for name in names if name)
-
-
-def _field(text: str, table: tuple[tuple[str, tuple[str, ...]], ...], default: str) -> str:
-    lowered = text.casefold()
-    return next((name for name, words in table if any(word in lowered for word in words)), default)
-
-
-def _new_value(text: str, old: str) -> str:
-    quoted = _QUOTED.search(text)
-    if quoted:
-        return quoted.group(1).strip()
-    instruction = text.strip().rstrip(".")
-    instruction = instruction[:1].upper() + instruction[1:]
-    return f"{old.strip().rstrip('.')}. {instruction}." if old.strip() else f"{instruction}."
-
-
-def _target(project: ProjectState, text: str) -> CharacterView | SceneView | None:
+def card_of(project: ProjectState, ref: str) -> CharacterView | SceneView:
+    key = " ".join(ref.split()).casefold()
     for card in project.characters:
-        if _mentions(text, card.name, card.char_id):
+        if key in (card.char_id.casefold(), card.name.casefold()):
             return card
     for scene in project.scenes:
-        if _mentions(text, scene.name, scene.scene_id):
+        if key in (scene.scene_id.casefold(), scene.name.casefold()):
             return scene
-    return None
+    names = ", ".join([f"{c.name} ({c.char_id})" for c in project.characters] + [s.name for s in project.scenes])
+    raise EchoError(f"there is no card {ref!r}; the cards are {names or 'none yet'}")
+
+
+def edited_cards(
+    project: ProjectState, edits: list[CardEdit]
+) -> tuple[dict[str, CharacterView], dict[str, SceneView], list[str]]:
+    """The project's cards with `edits` applied (not saved), and a description of each change."""
+    characters = {card.char_id: card for card in project.characters}
+    scenes = {scene.scene_id: scene for scene in project.scenes}
+    changed: list[str] = []
+    for edit in edits:
+        card = card_of(project, edit.card)
+        if isinstance(card, CharacterView):
+            if edit.field not in CHARACTER_FIELDS:
+                raise EchoError(f"{card.name} is a character; a character card has {', '.join(CHARACTER_FIELDS)}")
+            characters[card.char_id] = characters[card.char_id].model_copy(update={edit.field: edit.value})
+        else:
+            if edit.field not in SCENE_FIELDS:
+                raise EchoError(f"{card.name} is a scene; a scene card has {', '.join(SCENE_FIELDS)}")
+            scenes[card.scene_id] = scenes[card.scene_id].model_copy(update={edit.field: edit.value})
+        changed.append(f'{card.name}\'s {edit.field.replace("_", " ")}: "{edit.value}"')
+    return characters, scenes, changed
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     pid = state["project_id"]
-    text = state["decision"].get("feedback") or state["user_message"]
+    edits = [CardEdit.model_validate(edit) for edit in state["decision"].get("card_edits", [])]
+    if not edits:
+        return {"outcome": "done", **say(NO_EDIT)}
     project = load_project_state(ctx.workspace, pid)
-    card = _target(project, text)
-    if card is None:
-        names = ", ".join([c.name for c in project.characters] + [s.name for s in project.scenes]) or "none yet"
-        return {"outcome": "done", **say(f"Which card should change? Name a character or scene: {names}.")}
-    if isinstance(card, CharacterView):
-        field = _field(text, CHARACTER_FIELDS, "appearance")
-        ctx.tool(
-            "update_character", project_id=pid, char_id=card.char_id, **{field: _new_value(text, getattr(card, field))}
-        )
-        users = [shot for shot in project.shots if card.char_id in shot.characters]
-    else:
-        field = _field(text, SCENE_FIELDS, "description")
-        ctx.tool(
-            "update_scene", project_id=pid, scene_id=card.scene_id, **{field: _new_value(text, getattr(card, field))}
-        )
-        users = [shot for shot in project.shots if shot.scene_id == card.scene_id]
+    characters, scenes, changed = edited_cards(project, edits)
+    touched = {char_id for char_id, card in characters.items() if card != project.character(char_id)}
+    touched_scenes = {scene_id for scene_id, card in scenes.items() if card != project.scene(scene_id)}
+    if not touched and not touched_scenes:
+        return {"outcome": "done", **say("The cards already say that; nothing changed.")}
+    users = [shot for shot in project.shots if touched & set(shot.characters) or shot.scene_id in touched_scenes]
+    over = shots_over_limit(project, [shot.number for shot in users], characters, scenes)
+    if over:
+        worst = ", ".join(f"shot {o.shot_number} by {o.over_by}" for o in over)
+        return {
+            "outcome": "done",
+            **say(
+                f"Nothing changed: with that card text the prompts of {shot_list([o.shot_number for o in over])} "
+                f"would be over the {over[0].limit}-character limit ({worst} characters). Use a shorter sentence."
+            ),
+        }
+    for char_id in touched:
+        fields = characters[char_id].model_dump(include=set(CHARACTER_FIELDS))
+        ctx.tool("update_character", project_id=pid, char_id=char_id, **fields)
+    for scene_id in touched_scenes:
+        fields = scenes[scene_id].model_dump(include=set(SCENE_FIELDS))
+        ctx.tool("update_scene", project_id=pid, scene_id=scene_id, **fields)
     generated = [shot for shot in users if shot.current_take is not None]
     if generated:
         ctx.tool("mark_stale", project_id=pid, take_ids=[shot.current_take.id for shot in generated])
@@ -103,5 +91,5 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     return {
         "outcome": "offer" if stale else "done",
         "stale": stale,
-        **say(f"Updated the {field.replace('_', ' ')} of {card.name}.{note}"),
+        **say("Updated " + "; ".join(changed) + "." + note),
     }

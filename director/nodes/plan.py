@@ -8,7 +8,9 @@ from typing import Any
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit, say
 from director.nodes.story import draft_of
+from director.prompt_fit import prompt_overflow
 from director.schemas import ShotPlanDraft, ShotSpec
+from generator.errors import EchoError
 from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, nearest_frame_count
 from workspace.project_view import ProjectState, load_project_state
 
@@ -59,16 +61,51 @@ def shot_input(spec: ShotSpec, characters: dict[str, str], scenes: dict[str, str
     }
 
 
+FIT_ATTEMPTS = 2
+
+
+def fitted_shots(
+    ctx: DirectorContext, project: ProjectState, draft: ShotPlanDraft, ids: tuple[dict[str, str], dict[str, str]]
+) -> list[dict[str, Any]]:
+    """Every planned shot as `ShotInput` arguments whose prompt fits the limit: a shot over it goes back to the
+    planner with the measured overflow (twice at most) before anything is saved or rendered."""
+    characters, scenes = ids
+    cards = {card.char_id: card for card in project.characters}
+    places = {scene.scene_id: scene for scene in project.scenes}
+    style = project.story.style if project.story else ""
+    default_scene = scenes[_key(draft.scenes[0].name)]
+    shots = []
+    for index in range(len(draft.shots)):
+        shot = shot_input(draft.shots[index], characters, scenes, default_scene)
+        for _ in range(FIT_ATTEMPTS):
+            overflow = prompt_overflow(index + 1, shot, cards, places, style)
+            if overflow is None:
+                break
+            emit("progress", f"Shot {index + 1}'s prompt is {overflow.over_by} characters too long; shortening it")
+            draft.shots[index] = ctx.planner.fit_shot(draft, index, overflow)
+            shot = shot_input(draft.shots[index], characters, scenes, default_scene)
+        else:
+            overflow = prompt_overflow(index + 1, shot, cards, places, style)
+            if overflow is not None:
+                raise EchoError(
+                    f"shot {index + 1}'s prompt is still {overflow.over_by} characters over the "
+                    f"{overflow.limit}-character limit after asking the planner to shorten it {FIT_ATTEMPTS} times; "
+                    "shorten the character cards (they repeat in every shot) or the story's style, then plan again"
+                )
+        shots.append(shot)
+    return shots
+
+
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     pid = state["project_id"]
     project = load_project_state(ctx.workspace, pid)
     if project.story is None:
         return say("There is no story to plan yet; tell me your idea first.")
     emit("progress", "Planning characters, scenes and shots", fraction=0.0)
-    draft = ctx.planner.plan_shots(draft_of(project.story, project.project.language), state.get("num_shots"))
-    characters, scenes = _cards(ctx, project, draft)
-    default_scene = scenes[_key(draft.scenes[0].name)]
-    shots = [shot_input(spec, characters, scenes, default_scene) for spec in draft.shots]
+    source = project.story.screenplay or state.get("idea") or project.project.idea
+    draft = ctx.planner.plan_shots(draft_of(project.story, project.project.language), state.get("num_shots"), source)
+    ids = _cards(ctx, project, draft)
+    shots = fitted_shots(ctx, load_project_state(ctx.workspace, pid), draft, ids)
     ctx.tool("set_shot_plan", project_id=pid, shots=shots)
     cast = ", ".join(spec.name for spec in draft.characters) or "no named characters"
     places = ", ".join(spec.name for spec in draft.scenes)

@@ -1,13 +1,14 @@
-"""route: what does the user want? One RouteDecision per message (LLM or offline rules), then a dispatch table."""
+"""route: what does the creator want? One RouteDecision per message (LLM or offline rules) from the message and
+the project brief, then a dispatch table."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from director.briefs import route_message
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes.story import project_and_story
 from director.schemas import RouteDecision
-from workspace.project_view import ProjectState, load_project_state
 
 # Graph node each intent leads to (see director/graph.py).
 INTENT_NODES = {
@@ -15,37 +16,27 @@ INTENT_NODES = {
     "edit_story": "story",
     "approve": "approve",
     "revise_shot": "revise",
+    "edit_shot": "edit_shot",
     "edit_card": "edit_card",
+    "add_character": "edit_cast",
+    "remove_character": "edit_cast",
+    "rename_character": "edit_cast",
+    "insert_shot": "edit_structure",
+    "delete_shot": "edit_structure",
+    "move_shot": "edit_structure",
+    "duplicate_shot": "edit_structure",
+    "undo": "undo",
+    "rollback_shot": "undo",
     "generate": "next_shot",
     "export": "export",
     "question": "reply",
+    "cannot": "reply",
 }
-
-
-def project_context(project: ProjectState) -> str:
-    """The project as the router sees it: what exists, what is waiting."""
-    story = project.story
-    if story is None:
-        return "The project has no story yet."
-    shots = project.shots
-    done = sum(1 for shot in shots if shot.current_take is not None)
-    stale = [shot.number for shot in shots if shot.status == "stale"]
-    lines = [
-        f"Story '{story.title}' (version {story.version}, {'confirmed' if story.confirmed else 'not confirmed yet'}).",
-        f"{len(shots)} shots planned, {done} generated." + (f" Stale shots: {stale}." if stale else ""),
-        "Characters: " + (", ".join(f"{c.name} ({c.char_id})" for c in project.characters) or "none") + ".",
-        "Scenes: " + (", ".join(f"{s.name} ({s.scene_id})" for s in project.scenes) or "none") + ".",
-    ]
-    return " ".join(lines)
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     forced = state.get("forced_decision")
-    if forced:
-        decision = RouteDecision.model_validate(forced)
-    else:
-        project = load_project_state(ctx.workspace, state["project_id"])
-        decision = ctx.planner.route(state["user_message"], project_context(project))
+    decision = RouteDecision.model_validate(forced) if forced else route_message(ctx, state, state["user_message"])
     return {"forced_decision": None, "resume_loop": False, **decision_update(decision, state["user_message"])}
 
 
@@ -55,6 +46,8 @@ def decision_update(decision: RouteDecision, message: str) -> dict[str, Any]:
     update: dict[str, Any] = {"decision": decision.model_dump()}
     if decision.intent in ("new_story", "answer"):
         update["idea"] = message
+    if decision.intent == "edit_story":
+        update["story_feedback"] = decision.feedback or message
     if decision.intent == "generate":
         update["include_stale"] = True
     return update

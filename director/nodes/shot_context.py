@@ -9,6 +9,7 @@ from sqlalchemy import Row
 from sqlmodel import Session, col, select
 
 from director.graph_state import DirectorContext
+from director.prompt_fit import character_in_shot, scene_in_shot
 from generator.errors import EchoError
 from generator.types import CharacterInShot, SceneInShot
 from workspace.models import ShotPlan
@@ -59,13 +60,8 @@ class ShotContext:
         """The shot's characters as the generator sees them; reference files resolved inside the home."""
         media = ctx.workspace.media
         return [
-            CharacterInShot(
-                id=card.char_id,
-                name=card.name,
-                identity=card.identity,
-                appearance=card.appearance,
-                clothing=card.clothing,
-                voice=card.voice,
+            character_in_shot(
+                card,
                 reference_image=media.resolve(card.reference_image) if card.reference_image else None,
                 reference_audio=media.resolve(card.reference_audio) if card.reference_audio else None,
             )
@@ -73,11 +69,7 @@ class ShotContext:
         ]
 
     def scene(self) -> SceneInShot:
-        card = self.scenes.get(self.shot.scene_id)
-        if card is None:
-            return SceneInShot(id=self.shot.scene_id)
-        parts = [card.location, card.time_of_day, card.description]
-        return SceneInShot(id=card.scene_id, name=card.name, description=". ".join(p.strip(". ") for p in parts if p))
+        return scene_in_shot(self.scenes.get(self.shot.scene_id), self.shot.scene_id)
 
 
 def plan_rows(session: Session, project_id: int) -> Sequence[Row[tuple[int, int | None, str]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from director.briefs import route_message
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask, chose, say
 from director.schemas import StoryDraft
@@ -41,6 +42,13 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     previous = draft_of(story, project.language) if feedback and story else None
     idea = state.get("idea") or project.idea
     draft = ctx.planner.write_story(idea, feedback=feedback, previous=previous)
+    if previous is not None and draft == previous:
+        text = (
+            f'I could not apply "{feedback}" to the story, so it is unchanged (still version {story.version}). '
+            "Edit the title or synopsis in the Story tab, say it another way (e.g. 'rename Felix to Mae', "
+            "'make it funnier', 'change the ending to ...'), or configure an LLM endpoint for free-form changes."
+        )
+        return {"story_feedback": "", "story_question": REVIEW_QUESTION, **say(text)}
     written = ctx.tool(
         "write_story",
         project_id=state["project_id"],
@@ -67,8 +75,9 @@ def review(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     if chose(answer, EDIT):
         return {"outcome": "ask", "story_question": "What should change in the story?"}
     if not chose(answer, APPROVE):
-        context = "The Director proposed a story and asked the user to approve it or say what to change."
-        decision = ctx.planner.route(answer, context)
+        decision = route_message(ctx, state, answer, pending_question=state.get("story_question") or REVIEW_QUESTION)
+        if decision.intent == "question":
+            return {"outcome": "ask", **say(decision.reply or "Ask me about the story, or approve it.")}
         if decision.intent != "approve":
             return {"outcome": "edit", "story_feedback": decision.feedback or answer}
     return confirm(state, ctx)

@@ -1,0 +1,84 @@
+"""edit_structure: insert, delete, move and duplicate shots from the chat, through the same tools as the
+storyboard's controls; numbers outside the plan are refused with the valid range."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from director.graph_state import DirectorContext, DirectorState
+from director.nodes import say
+from director.nodes.plan import shot_input
+from director.prompt_fit import prompt_overflow
+from director.schemas import ShotSpec
+from generator.errors import EchoError
+from workspace.project_view import ProjectState, load_project_state
+from workspace.queries import number_range_text
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _number(project: ProjectState, number: int | None, what: str) -> int:
+    count = len(project.shots)
+    if number is None or not 1 <= number <= count:
+        shown = "no number" if number is None else f"shot {number}"
+        raise EchoError(f"cannot {what} {shown}: {number_range_text(count)}")
+    return number
+
+
+def _insert(ctx: DirectorContext, project: ProjectState, decision: dict[str, Any]) -> str:
+    if not decision.get("new_shot"):
+        raise EchoError("say what the new shot shows, e.g. 'add a shot at the end where Mae waves goodbye'")
+    spec = ShotSpec.model_validate(decision["new_shot"])
+    count = len(project.shots)
+    position = decision.get("target_number") or count + 1
+    if not 1 <= position <= count + 1:
+        raise EchoError(f"a new shot can go at positions 1..{count + 1}; got {position}")
+    characters = {
+        **{_key(c.name): c.char_id for c in project.characters},
+        **{_key(c.char_id): c.char_id for c in project.characters},
+    }
+    scenes = {
+        **{_key(s.name): s.scene_id for s in project.scenes},
+        **{_key(s.scene_id): s.scene_id for s in project.scenes},
+    }
+    if not scenes:
+        raise EchoError("the project has no scenes yet; approve the story so the shots are planned first")
+    neighbour = project.shots[min(position, count) - 1] if count else None
+    default_scene = neighbour.scene_id if neighbour else project.scenes[0].scene_id
+    shot = shot_input(spec, characters, scenes, default_scene)
+    cards = {card.char_id: card for card in project.characters}
+    places = {scene.scene_id: scene for scene in project.scenes}
+    overflow = prompt_overflow(position, shot, cards, places, project.story.style if project.story else "")
+    if overflow is not None:
+        raise EchoError(
+            f"the new shot's prompt would be {overflow.over_by} characters over the limit; describe it more briefly"
+        )
+    ctx.tool("insert_shot", project_id=project.project.id, position=position, shot=shot)
+    return f"Added shot {position}: {spec.action or 'a new shot'}. Say 'generate' to render it."
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    pid, decision = state["project_id"], state["decision"]
+    project = load_project_state(ctx.workspace, pid)
+    intent, number = decision["intent"], decision.get("shot_number")
+    if intent == "insert_shot":
+        text = _insert(ctx, project, decision)
+    elif intent == "delete_shot":
+        number = _number(project, number, "delete")
+        ctx.tool("delete_shot", project_id=pid, number=number)
+        later = " Later shots moved up by one." if number < len(project.shots) else ""
+        text = f"Deleted shot {number} (its takes stay in history; say 'undo' to bring it back).{later}"
+    elif intent == "move_shot":
+        number = _number(project, number, "move")
+        target = decision.get("target_number")
+        if target is None or not 1 <= target <= len(project.shots):
+            raise EchoError(f"say where shot {number} should go: {number_range_text(len(project.shots))}")
+        ctx.tool("reorder_shot", project_id=pid, number=number, new_number=target)
+        text = f"Moved shot {number} to position {target}."
+    else:
+        number = _number(project, number, "duplicate")
+        copy = ctx.tool("duplicate_shot", project_id=pid, number=number)
+        text = f"Duplicated shot {number} as shot {copy['number']}; say 'generate' to render it."
+    return {"outcome": "done", **say(text)}
