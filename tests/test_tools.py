@@ -196,6 +196,12 @@ def test_character_reference_must_be_an_existing_file_in_the_home(
         ("record_revision", {"project_id": 1, "number": 1, "feedback": ""}, "feedback"),
         ("record_revision", {"project_id": 1, "number": 1, "feedback": "x", "to_take_id": 3}, "unknown take 3"),
         ("mark_stale", {"project_id": 1, "take_ids": []}, "take_ids"),
+        ("rename_character", {"project_id": 1, "char_id": "ID_A", "new_name": " "}, "new_name"),
+        ("rename_character", {"project_id": 1, "char_id": "ID_A", "new_name": "x" * 201}, "new_name"),
+        ("rename_character", {"project_id": 1, "char_id": "ID_A", "new_name": "Old Tom"}, "already called"),
+        ("rename_character", {"project_id": 1, "char_id": "ID_A", "new_name": "mia"}, "ID_B is already called"),
+        ("rename_character", {"project_id": 1, "char_id": "ID_C", "new_name": "Al"}, "unknown character ID_C"),
+        ("duplicate_shot", {"project_id": 1, "number": 4}, "valid shot numbers: 1..3"),
         ("mark_stale", {"project_id": 1, "take_ids": [8]}, "unknown take 8"),
         ("no_such_tool", {"project_id": 1}, "unknown tool"),
     ],
@@ -236,7 +242,7 @@ def test_shot_plan_editing(workspace: Workspace, toolbox: Toolbox, planned_proje
     state = load_project_state(workspace, pid)
     assert [(s.number, s.id) for s in state.shots] == [(1, ids[2]), (2, ids[0]), (3, ids[1])]
     data = ok(toolbox, "update_shot", project_id=pid, number=3, camera="slow push in", num_frames=97)
-    assert data["changed"] == ["camera", "num_frames"]
+    assert data["changed"] == ["camera", "num_frames"] and data["before"] == {"camera": "", "num_frames": 73}
     shot = load_project_state(workspace, pid).shot(3)
     assert (shot.camera, shot.num_frames, shot.dialogue[0]["text"]) == ("slow push in", 97, "Is the ship coming?")
 
@@ -388,7 +394,14 @@ def test_approve_reject_rollback_and_versions(workspace: Workspace, toolbox: Too
     assert load_project_state(workspace, pid).shot(2).status == "rejected"  # take 1 is not current yet
 
     rolled_back = ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)
-    assert rolled_back == {"take_id": first["take_id"], "stale_shots": [], "restored_shots": [], "restored_fields": []}
+    assert rolled_back == {
+        "take_id": first["take_id"],
+        "stale_shots": [],
+        "restored_shots": [],
+        "restored_fields": [],
+        "replaced_take_id": second["take_id"],
+        "replaced_version": 2,
+    }
     shot = load_project_state(workspace, pid).shot(2)
     assert (shot.current_take.version, shot.status) == (1, "approved")
     versions = [(t.version, t.status, t.is_current) for t in HistoryManager(workspace).takes(pid, 2)]
@@ -450,7 +463,14 @@ def test_rollback_clears_stale_marks_that_no_longer_apply_and_marks_users_of_the
     assert _statuses(workspace, pid, 3) == ("stale", "stale")
 
     back = ok(toolbox, "rollback_shot", project_id=pid, number=2, version=1)
-    assert back == {"take_id": shot_2_v1, "stale_shots": [], "restored_shots": [3], "restored_fields": []}
+    assert back == {
+        "take_id": shot_2_v1,
+        "stale_shots": [],
+        "restored_shots": [3],
+        "restored_fields": [],
+        "replaced_take_id": shot_2_v2,
+        "replaced_version": 2,
+    }
     assert _statuses(workspace, pid, 3) == ("approved", "approved")
     assert "status_before_stale" not in load_project_state(workspace, pid).shot(3).current_take.metadata
 
@@ -461,6 +481,8 @@ def test_rollback_clears_stale_marks_that_no_longer_apply_and_marks_users_of_the
         "stale_shots": [3],
         "restored_shots": [],
         "restored_fields": [],
+        "replaced_take_id": shot_2_v1,
+        "replaced_version": 1,
     }
     assert "shots 3 remembered the replaced take" in forward.message
     assert _statuses(workspace, pid, 3) == ("stale", "stale")

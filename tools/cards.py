@@ -3,6 +3,9 @@ every edit or deletion adds a version, so a take made with an older card can sti
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from pydantic import Field
@@ -10,19 +13,40 @@ from pydantic import Field
 from generator.errors import EchoError
 from generator.types import CHARACTER_ID_PATTERN
 from tools.base import ProjectArgs, ToolContext, ToolOutput, tool, touch
-from workspace.models import CharacterCard, SceneCard
+from tools.story import story_fields, write_story_copy
+from workspace.models import CharacterCard, SceneCard, ShotPlan, utcnow
 from workspace.queries import (
     Card,
     active_shots,
+    card_history,
     character_index,
     current_characters,
     current_scenes,
     get_project,
+    latest_story,
 )
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 AUDIO_SUFFIXES = (".wav", ".mp3", ".m4a", ".flac", ".ogg")
 MAX_CHARACTERS = 26 * 27  # ID_A .. ID_ZZ
+CARD_SENTENCES = ("identity", "appearance", "clothing", "voice")
+SHOT_TEXTS = ("action", "camera", "sound_effects", "music")
+# A letter or digit next to a name makes it part of another word ("Mia" in "Miami"); Chinese and Japanese put no
+# spaces between words, so ideographs and kana next to it do not.
+_WORD_CHAR = r"[^\W\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+
+
+@dataclass(frozen=True)
+class CardKind:
+    """Character or scene card: what code handling both needs to tell them apart."""
+
+    noun: str
+    key: str
+    model: type[CharacterCard] | type[SceneCard]
+
+
+CHARACTERS = CardKind("character", "char_id", CharacterCard)
+SCENES = CardKind("scene", "scene_id", SceneCard)
 
 
 def character_id(index: int) -> str:
@@ -65,6 +89,10 @@ class UpdateCharacterArgs(ProjectArgs):
 
 class CharacterRefArgs(ProjectArgs):
     char_id: CharacterId
+
+
+class RenameCharacterArgs(CharacterRefArgs):
+    new_name: Name = Field(description="The new name; it replaces the old one in the card, the shots and the story")
 
 
 class AddSceneArgs(ProjectArgs):
@@ -217,3 +245,114 @@ def delete_scene(ctx: ToolContext, args: SceneRefArgs) -> ToolOutput:
     _new_version(ctx, card, {"deleted": True})
     touch(project)
     return ToolOutput(f"deleted scene {args.scene_id}", {"scene_id": args.scene_id})
+
+
+def restore_deleted_card(ctx: ToolContext, kind: CardKind, project_id: int, card_id: str) -> None:
+    """Bring a deleted card back (the undo of a deletion): a new version with the fields it had before."""
+    project = get_project(ctx.session, project_id)
+    versions = card_history(ctx.session, kind.model, kind.key, project_id, card_id)
+    if not versions:
+        raise EchoError(f"unknown {kind.noun} {card_id} in project {project_id}")
+    if not versions[-1].deleted:
+        raise EchoError(f"{kind.noun} {card_id} is not deleted; there is nothing to restore")
+    before = versions[-2]  # a card's first version is never a deletion
+    fields = _checked_references(ctx, before.model_dump(exclude={"id", "created_at", "version"}))
+    _new_version(ctx, versions[-1], fields)
+    touch(project)
+
+
+def _renamer(old: str, new: str) -> Callable[[str], str]:
+    """Replaces `old` where it is a whole word, case-sensitively; "Felix's" becomes "Mae's"."""
+    pattern = re.compile(rf"(?<!{_WORD_CHAR}){re.escape(old)}(?!{_WORD_CHAR})")
+    return lambda text: pattern.sub(lambda _: new, text)
+
+
+def _check_new_name(cards: list[CharacterCard], card: CharacterCard, new_name: str) -> None:
+    if new_name == card.name:
+        raise EchoError(f"{card.char_id} is already called {new_name!r}; give a different name")
+    for other in cards:
+        if other.char_id != card.char_id and not other.deleted and other.name.casefold() == new_name.casefold():
+            raise EchoError(f"{other.char_id} is already called {other.name!r}; choose a name no other character has")
+
+
+def _renamed_texts(shot: ShotPlan, rename: Callable[[str], str]) -> dict[str, Any]:
+    texts: dict[str, Any] = {field: rename(getattr(shot, field)) for field in SHOT_TEXTS}
+    texts["dialogue"] = [{**line, "text": rename(line["text"])} for line in shot.dialogue]
+    return texts
+
+
+def _rename_in_shots(
+    ctx: ToolContext, project_id: int, char_id: str, rename: Callable[[str], str]
+) -> tuple[list[int], list[int]]:
+    """Renames in every shot's text; returns the numbers of the shots whose text changed and of those now stale."""
+    changed, stale = [], []
+    for number, shot in enumerate(active_shots(ctx.session, project_id), start=1):
+        texts = _renamed_texts(shot, rename)
+        edited = any(getattr(shot, field) != value for field, value in texts.items())
+        # update_shot's rule: a take made from the old text, or showing the old card, no longer matches the plan
+        outdated = shot.current_take_id is not None and (edited or char_id in shot.characters)
+        if edited:
+            for field, value in texts.items():
+                setattr(shot, field, value)
+            changed.append(number)
+        if outdated:
+            shot.status = "stale"
+            stale.append(number)
+        if edited or outdated:
+            shot.updated_at = utcnow()
+            ctx.session.add(shot)
+    return changed, stale
+
+
+def _rename_in_story(ctx: ToolContext, project_id: int, rename: Callable[[str], str]) -> int | None:
+    """A new version of the latest story with the name replaced, when it mentions the name; its version."""
+    story = latest_story(ctx.session, project_id)
+    if story is None:
+        return None
+    fields = story_fields(story)
+    renamed = {
+        **fields,
+        "title": rename(story.title),
+        "description": rename(story.description),
+        "screenplay": rename(story.screenplay),
+        "cast": [{key: rename(value) for key, value in entry.items()} for entry in story.cast],
+        "places": [rename(place) for place in story.places],
+        "beats": [rename(beat) for beat in story.beats],
+    }
+    return write_story_copy(ctx, project_id, renamed, story.confirmed) if renamed != fields else None
+
+
+def _rename_message(data: dict[str, Any]) -> str:
+    message = f"renamed {data['char_id']} from {data['old_name']} to {data['new_name']} on the card"
+    if data["changed_shots"]:
+        message += f", in shots {', '.join(map(str, data['changed_shots']))}"
+    if data["story_version"]:
+        message += f" and in the story (version {data['story_version']})"
+    if data["stale_shots"]:
+        message += f"; shots {', '.join(map(str, data['stale_shots']))} have takes and are now stale (regenerate them)"
+    return message
+
+
+@tool("rename_character", RenameCharacterArgs)
+def rename_character(ctx: ToolContext, args: RenameCharacterArgs) -> ToolOutput:
+    """Rename a character: the card gets the new name, and the old one (as a whole word, "Felix's" too) is
+    replaced in the card's sentences, in the text of every shot and in the latest story. Shots that have a take and
+    show the character or whose text changed become 'stale'."""
+    project = get_project(ctx.session, args.project_id)
+    cards = current_characters(ctx.session, args.project_id, include_deleted=True)
+    card = _card(cards, "char_id", args.char_id, args.project_id, "character")
+    _check_new_name(cards, card, args.new_name)
+    rename = _renamer(card.name, args.new_name)
+    sentences = {field: rename(getattr(card, field)) for field in CARD_SENTENCES}
+    _new_version(ctx, card, {"name": args.new_name, **sentences})
+    changed, stale = _rename_in_shots(ctx, args.project_id, args.char_id, rename)
+    data = {
+        "char_id": args.char_id,
+        "old_name": card.name,
+        "new_name": args.new_name,
+        "changed_shots": changed,
+        "stale_shots": stale,
+        "story_version": _rename_in_story(ctx, args.project_id, rename),
+    }
+    touch(project)
+    return ToolOutput(_rename_message(data), data)

@@ -131,6 +131,29 @@ def _shot_row(project_id: int, position: int, shot: ShotInput) -> ShotPlan:
     return ShotPlan(project_id=project_id, position=position, **shot.model_dump())
 
 
+def _plan_of(shot: ShotPlan) -> dict[str, Any]:
+    """The shot's plan fields, as ShotInput names them."""
+    return {field: getattr(shot, field) for field in ShotInput.model_fields}
+
+
+def _check_room(shots: list[ShotPlan]) -> None:
+    if len(shots) >= MAX_SHOTS:
+        raise EchoError(f"a project can have at most {MAX_SHOTS} shots")
+
+
+def _check_position(number: int, shots: list[ShotPlan]) -> None:
+    if number > len(shots) + 1:
+        raise EchoError(f"position {number} is out of range; valid positions: 1..{len(shots) + 1}")
+
+
+def _place(ctx: ToolContext, shots: list[ShotPlan], number: int, row: ShotPlan) -> None:
+    """Put `row` into the plan `shots` as shot `number`; later shots move down by one."""
+    shots.insert(number - 1, row)
+    renumber(shots)
+    ctx.session.add_all(shots)
+    ctx.session.flush()
+
+
 @tool("set_shot_plan", SetShotPlanArgs)
 def set_shot_plan(ctx: ToolContext, args: SetShotPlanArgs) -> ToolOutput:
     """Replace the whole shot plan (earlier shots are kept in history as deleted). Continuity entries here are
@@ -162,19 +185,30 @@ def insert_shot(ctx: ToolContext, args: InsertShotArgs) -> ToolOutput:
     """Insert a shot at a position (1-based); later shots move down by one."""
     project = get_project(ctx.session, args.project_id)
     shots = active_shots(ctx.session, args.project_id)
-    if args.position > len(shots) + 1:
-        raise EchoError(f"position {args.position} is out of range; valid positions: 1..{len(shots) + 1}")
-    if len(shots) >= MAX_SHOTS:
-        raise EchoError(f"a project can have at most {MAX_SHOTS} shots")
+    _check_position(args.position, shots)
+    _check_room(shots)
     _check_cast(_current_cast(ctx, args.project_id), args.shot, "shot")
     _check_continuity_ids(args.shot.continuity, shots, None, "shot")
     row = _shot_row(args.project_id, args.position, args.shot)
-    shots.insert(args.position - 1, row)
-    renumber(shots)
-    ctx.session.add_all(shots)
-    ctx.session.flush()
+    _place(ctx, shots, args.position, row)
     touch(project)
     return ToolOutput(f"inserted shot {args.position}", {"shot_id": row.id, "number": args.position})
+
+
+@tool("duplicate_shot", ShotNumberArgs)
+def duplicate_shot(ctx: ToolContext, args: ShotNumberArgs) -> ToolOutput:
+    """Copy a shot's plan (scene, characters, action, dialogue, camera, length, sound, music; not its takes or
+    continuity) as a new planned shot right after it; later shots move down by one."""
+    project = get_project(ctx.session, args.project_id)
+    shot = shot_at(ctx.session, args.project_id, args.number)
+    shots = active_shots(ctx.session, args.project_id)
+    _check_room(shots)
+    copy = _shot_row(args.project_id, args.number + 1, ShotInput.model_validate({**_plan_of(shot), "continuity": []}))
+    _place(ctx, shots, args.number + 1, copy)
+    touch(project)
+    return ToolOutput(
+        f"duplicated shot {args.number} as shot {args.number + 1}", {"shot_id": copy.id, "number": args.number + 1}
+    )
 
 
 @tool("delete_shot", ShotNumberArgs)
@@ -195,6 +229,27 @@ def delete_shot(ctx: ToolContext, args: ShotNumberArgs) -> ToolOutput:
     ctx.session.add_all([shot, *shots])
     touch(project)
     return ToolOutput(f"deleted shot {args.number}; {len(shots)} shots remain", {"shot_id": shot.id})
+
+
+def restore_shot(ctx: ToolContext, project_id: int, shot_id: int, number: int) -> None:
+    """Put a deleted shot back into the plan as shot `number`, with its takes and status (the undo of
+    delete_shot); its scene, characters and continuity must still exist."""
+    project = get_project(ctx.session, project_id)
+    shot = ctx.session.get(ShotPlan, shot_id)
+    if shot is None or shot.project_id != project_id:
+        raise EchoError(f"shot id {shot_id} is not a shot of project {project_id}")
+    if not shot.deleted:
+        raise EchoError(f"shot id {shot_id} is in the plan already")
+    shots = active_shots(ctx.session, project_id)
+    _check_position(number, shots)
+    _check_room(shots)
+    plan = ShotInput.model_validate(_plan_of(shot))
+    _check_cast(_current_cast(ctx, project_id), plan, f"shot {number}")
+    _check_continuity_ids(plan.continuity, shots, shot.id, f"shot {number}")
+    shot.deleted = False
+    shot.updated_at = utcnow()
+    _place(ctx, shots, number, shot)
+    touch(project)
 
 
 @tool("reorder_shot", ReorderShotArgs)
@@ -221,10 +276,10 @@ def update_shot(ctx: ToolContext, args: UpdateShotArgs) -> ToolOutput:
     changes = args.model_dump(exclude={"project_id", "number"}, exclude_none=True)
     if not changes:
         raise EchoError("nothing to change: give at least one shot field")
-    current = ShotInput.model_fields.keys()
-    merged = ShotInput.model_validate({**{k: getattr(shot, k) for k in current}, **changes})
+    merged = ShotInput.model_validate({**_plan_of(shot), **changes})
     _check_cast(_current_cast(ctx, args.project_id), merged, "shot")
     _check_continuity_ids(merged.continuity, active_shots(ctx.session, args.project_id), shot.id, "shot")
+    before = {field: getattr(shot, field) for field in changes}
     for key, value in merged.model_dump().items():
         setattr(shot, key, value)
     if shot.current_take_id is not None:
@@ -233,7 +288,8 @@ def update_shot(ctx: ToolContext, args: UpdateShotArgs) -> ToolOutput:
     ctx.session.add(shot)
     touch(project)
     return ToolOutput(
-        f"updated shot {args.number}: {', '.join(changes)}", {"shot_id": shot.id, "changed": list(changes)}
+        f"updated shot {args.number}: {', '.join(changes)}",
+        {"shot_id": shot.id, "changed": list(changes), "before": before},
     )
 
 

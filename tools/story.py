@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
-from sqlmodel import select
 
 from generator.errors import EchoError
 from generator.types import LANGUAGE_PATTERN
 from tools.base import ProjectArgs, ToolArgs, ToolContext, ToolOutput, tool, touch
 from workspace.models import StoryVersion
-from workspace.queries import get_project, latest_story
+from workspace.queries import get_project, latest_story, story_version
 
 
 class CastInput(ToolArgs):
@@ -36,20 +37,43 @@ class ConfirmStoryArgs(ProjectArgs):
     version: int | None = Field(default=None, ge=1, description="Story version to confirm; omit for the latest")
 
 
-@tool("write_story", WriteStoryArgs)
-def write_story(ctx: ToolContext, args: WriteStoryArgs) -> ToolOutput:
-    """Save a new (unconfirmed) version of the project's story: title, global description, style, screenplay."""
+STORY_FIELDS = ("title", "description", "style", "screenplay", "cast", "places", "beats")
+
+
+def story_fields(story: StoryVersion) -> dict[str, Any]:
+    """The fields of a story version that write_story takes."""
+    return story.model_dump(include=set(STORY_FIELDS))
+
+
+def _add_story(ctx: ToolContext, args: WriteStoryArgs, confirmed: bool = False) -> StoryVersion:
     project = get_project(ctx.session, args.project_id)
     previous = latest_story(ctx.session, args.project_id)
     version = previous.version + 1 if previous else 1
     story = StoryVersion(
-        project_id=args.project_id, version=version, **args.model_dump(exclude={"project_id", "language"})
+        project_id=args.project_id,
+        version=version,
+        confirmed=confirmed,
+        **args.model_dump(exclude={"project_id", "language"}),
     )
     ctx.session.add(story)
     if args.language:
         project.language = args.language
     touch(project)
+    return story
+
+
+@tool("write_story", WriteStoryArgs)
+def write_story(ctx: ToolContext, args: WriteStoryArgs) -> ToolOutput:
+    """Save a new (unconfirmed) version of the project's story: title, global description, style, screenplay."""
+    version = _add_story(ctx, args).version
     return ToolOutput(f"saved story version {version} (not yet confirmed)", {"version": version})
+
+
+def write_story_copy(ctx: ToolContext, project_id: int, fields: dict[str, Any], confirmed: bool) -> int:
+    """Save `fields` (see story_fields) as the next story version, checked as write_story checks them, with the
+    given confirmed flag: a rename keeps the flag of the version it replaces, an undo that of the version it brings
+    back, so neither asks the user to confirm the story again. Returns the new version number."""
+    return _add_story(ctx, WriteStoryArgs(project_id=project_id, **fields), confirmed).version
 
 
 @tool("confirm_story", ConfirmStoryArgs)
@@ -61,10 +85,7 @@ def confirm_story(ctx: ToolContext, args: ConfirmStoryArgs) -> ToolOutput:
         raise EchoError(f"project {args.project_id} has no story yet; write one with write_story first")
     story = latest
     if args.version is not None and args.version != latest.version:
-        query = select(StoryVersion).where(
-            StoryVersion.project_id == args.project_id, StoryVersion.version == args.version
-        )
-        found = ctx.session.exec(query).first()
+        found = story_version(ctx.session, args.project_id, args.version)
         if found is None:
             raise EchoError(f"unknown story version {args.version}; valid versions: 1..{latest.version}")
         story = found

@@ -309,8 +309,16 @@ def rollback_shot(ctx: ToolContext, args: RollbackShotArgs) -> ToolOutput:
         message += f"; shots {', '.join(str(n) for n, _ in stale)} remembered the replaced take and are now stale"
     if restored:
         message += f"; shots {', '.join(map(str, restored))} remember only current takes again and are no longer stale"
-    data = {"take_id": take.id, "stale_shots": [n for n, _ in stale], "restored_shots": restored}
-    return ToolOutput(message, {**data, "restored_fields": restored_fields})
+    replaced_version = project_take(ctx.session, args.project_id, replaced).version if replaced is not None else None
+    data = {
+        "take_id": take.id,
+        "stale_shots": [n for n, _ in stale],
+        "restored_shots": restored,
+        "restored_fields": restored_fields,
+        "replaced_take_id": replaced,
+        "replaced_version": replaced_version,
+    }
+    return ToolOutput(message, data)
 
 
 def _restore_plan_of(ctx: ToolContext, shot: ShotPlan, take: Take) -> list[str]:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Collection, Sequence
+from typing import Any, TypeVar
 
 from sqlmodel import Session, col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from generator.errors import EchoError
-from workspace.models import CharacterCard, Project, SceneCard, ShotCondition, ShotPlan, StoryVersion, Take
+from workspace.models import (
+    CharacterCard,
+    Project,
+    SceneCard,
+    ShotCondition,
+    ShotPlan,
+    StoryVersion,
+    Take,
+    ToolCall,
+)
 
 Card = TypeVar("Card", CharacterCard, SceneCard)
 
@@ -70,6 +79,12 @@ def shot_at(session: Session, project_id: int, number: int) -> ShotPlan:
     return shot
 
 
+def shot_number(session: Session, project_id: int, shot_id: int) -> int | None:
+    """The number shot `shot_id` has in the plan now; None when it is deleted or not a shot of this project."""
+    ids = [shot.id for shot in active_shots(session, project_id)]
+    return ids.index(shot_id) + 1 if shot_id in ids else None
+
+
 def renumber(shots: Sequence[ShotPlan]) -> None:
     """Store positions 1..n in the given order."""
     for index, shot in enumerate(shots, start=1):
@@ -79,6 +94,11 @@ def renumber(shots: Sequence[ShotPlan]) -> None:
 
 def latest_story(session: Session, project_id: int) -> StoryVersion | None:
     query = select(StoryVersion).where(StoryVersion.project_id == project_id).order_by(col(StoryVersion.version).desc())
+    return session.exec(query).first()
+
+
+def story_version(session: Session, project_id: int, version: int) -> StoryVersion | None:
+    query = select(StoryVersion).where(StoryVersion.project_id == project_id, StoryVersion.version == version)
     return session.exec(query).first()
 
 
@@ -94,6 +114,14 @@ def _latest_rows(session: Session, model: type[Card], project_id: int, key: str)
         select(model)
         .join(newest, (key_column == getattr(newest.c, key)) & (model.version == newest.c.version))
         .where(model.project_id == project_id)
+    )
+    return list(session.exec(query).all())
+
+
+def card_history(session: Session, model: type[Card], key: str, project_id: int, card_id: str) -> list[Card]:
+    """Every version of one card, oldest first; empty for an id the project never had."""
+    query = (
+        select(model).where(model.project_id == project_id, getattr(model, key) == card_id).order_by(col(model.version))
     )
     return list(session.exec(query).all())
 
@@ -156,3 +184,30 @@ def project_take(session: Session, project_id: int, take_id: int) -> Take:
 
 def current_take_of(session: Session, shot: ShotPlan) -> Take | None:
     return session.get(Take, shot.current_take_id) if shot.current_take_id else None
+
+
+def last_successful_call(
+    session: Session, project_id: int, tools: Collection[str], excluding: Collection[int] = ()
+) -> ToolCall | None:
+    """The project's newest successful call of one of `tools` whose id is not in `excluding` (audit table)."""
+    query = (
+        select(ToolCall)
+        .where(
+            ToolCall.project_id == project_id,
+            col(ToolCall.ok).is_(True),
+            col(ToolCall.tool).in_(tools),
+            col(ToolCall.id).not_in(excluding),
+        )
+        .order_by(col(ToolCall.id).desc())
+    )
+    return session.exec(query).first()
+
+
+def successful_call_results(session: Session, project_id: int, tool: str) -> list[dict[str, Any]]:
+    """The result data of the project's successful calls of `tool`, oldest first."""
+    query = (
+        select(ToolCall.result)
+        .where(ToolCall.project_id == project_id, col(ToolCall.ok).is_(True), ToolCall.tool == tool)
+        .order_by(col(ToolCall.id))
+    )
+    return [result for result in session.exec(query).all() if result is not None]
