@@ -66,6 +66,8 @@ class DirectorState(TypedDict, total=False):
     take_id: int | None
     resume_loop: bool  # a revision asked for during shot review: continue the generation loop afterwards
     extended: list[int]  # shot numbers already lengthened once for speech overflow
+    critic_fixed: list[int]  # shots regenerated with the critic's fix whose new take is not critiqued yet
+    critic: dict[str, Any] | None  # the take's critique shown at shot review: {findings, fix (ShotEdit dump)}
     stale: list[int]  # shot numbers offered for regeneration after a revision
 
 

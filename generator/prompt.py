@@ -1,9 +1,10 @@
 """The training-aligned shot prompt: one paragraph in the order JoyAI-Echo was trained on.
 
 Roles & Subjects -> Action & Dialogue -> Style -> Camera Movement -> Background -> Sound Effects & BGM.
-People are `ID_A` / `ID_B`; every card sentence (identity, appearance, clothing, voice) is repeated verbatim in
-each shot the character is in, because the model ties identity to that exact text. Text is compared and
-rendered with runs of whitespace collapsed to one space (the prompt is a single paragraph).
+People are `ID_A` / `ID_B` in every field (card names outside quoted speech become ids); every card sentence
+(identity, appearance, clothing, voice) is repeated verbatim in each shot the character is in, because the model
+ties identity to that exact text. Text is compared and rendered with runs of whitespace collapsed to one space
+(the prompt is a single paragraph).
 """
 
 from __future__ import annotations
@@ -46,19 +47,25 @@ class PromptTooLong(EchoError):
 
 def render_prompt(condition: ShotCondition) -> str:
     """The single training-aligned paragraph for a shot (<= 1500 characters), or EchoError saying what to fix."""
-    check_condition(condition)
-    sections = [
-        _roles(condition.characters),
-        _action_and_dialogue(condition),
-        _labelled("Style", "style", condition.style),
-        _labelled("Camera", "camera", condition.camera),
-        _labelled("Background", "background", condition.background),
-        _sound(condition.sound_effects, condition.music),
-    ]
-    prompt = " ".join(section for section in sections if section)
+    prompt = compose_prompt(condition)
     if len(prompt) > MAX_PROMPT_CHARS:
         raise PromptTooLong(_too_long_message(condition, len(prompt)))
     return prompt
+
+
+def compose_prompt(condition: ShotCondition) -> str:
+    """The paragraph without the length limit, for measuring how far a planned shot is over it."""
+    check_condition(condition)
+    people = condition.characters
+    sections = [
+        _roles(people),
+        _action_and_dialogue(condition),
+        _labelled("Style", "style", _with_ids(condition.style, people)),
+        _labelled("Camera", "camera", _with_ids(condition.camera, people)),
+        _labelled("Background", "background", _with_ids(condition.background, people)),
+        _sound(_with_ids(condition.sound_effects, people), _with_ids(condition.music, people)),
+    ]
+    return " ".join(section for section in sections if section)
 
 
 def check_condition(condition: ShotCondition) -> None:
@@ -141,7 +148,7 @@ def _roles(characters: list[CharacterInShot]) -> str:
 
 def _action_and_dialogue(condition: ShotCondition) -> str:
     parts = []
-    action = _with_ids(_clean(condition.action), condition.characters)
+    action = _with_ids(condition.action, condition.characters)
     if action:
         if action.lower().startswith(ACTION_PREFIX.lower()):
             action = action[len(ACTION_PREFIX) :]
@@ -169,10 +176,12 @@ def _labelled(label: str, keyword: str, text: str) -> str:
 
 
 def _with_ids(text: str, characters: list[CharacterInShot]) -> str:
-    """Refer to people by their anchor ids: replace whole-word card names outside quoted speech."""
-    for character in characters:
-        if character.name.strip():
-            pattern = re.compile(rf"\b{re.escape(character.name.strip())}\b")
+    """Refer to people by their anchor ids: replace whole-word card names outside quoted speech (whitespace
+    collapsed). Longer names go first, so "Old Tom" is not left as "Old ID_B" by a "Tom" in the same shot."""
+    text = _clean(text)
+    for character in sorted(characters, key=lambda c: len(_clean(c.name)), reverse=True):
+        if _clean(character.name):
+            pattern = re.compile(rf"\b{re.escape(_clean(character.name))}\b")
             pieces = text.split('"')
             text = '"'.join(pattern.sub(character.id, piece) if i % 2 == 0 else piece for i, piece in enumerate(pieces))
     return text

@@ -91,6 +91,53 @@ def test_names_become_ids_outside_quotes_and_actions_start_at_normal_speed() -> 
     assert "At normal speed, ID_B sits down." in again and "At normal speed, At" not in again
 
 
+def test_names_become_ids_in_every_field_but_the_card_sentences() -> None:
+    tomas = CharacterInShot(id="ID_C", name="Tom Hale", identity="Tom Hale is a tall man.")
+    prompt = render_prompt(
+        condition(
+            characters=[MARA, tomas],
+            action="Tom Hale nods.",
+            dialogue=[],
+            style="Soft light on Mara",
+            camera="Slow push in on Mara",
+            background="Tom Hale's cluttered  workshop",
+            sound_effects="Mara's footsteps",
+            music="A theme for Tom Hale",
+        )
+    )
+    for text in (
+        "ID_C: Tom Hale is a tall man.",  # the anchor sentence keeps the name
+        "At normal speed, ID_C nods.",
+        "Style: Soft light on ID_A.",
+        "Camera: Slow push in on ID_A.",
+        "Background: ID_C's cluttered workshop.",
+        "Sound effects: ID_A's footsteps.",
+        "Background music: A theme for ID_C.",
+    ):
+        assert text in prompt
+    assert prompt.count("Tom Hale") == 1 and "Mara" not in prompt
+
+
+def test_a_longer_name_is_replaced_before_a_name_inside_it() -> None:
+    old_tom = CharacterInShot(id="ID_A", name="Old Tom", identity="A fisherman.")
+    prompt = render_prompt(condition(characters=[TOM, old_tom], action="Old Tom waves at Tom.", dialogue=[]))
+    assert "At normal speed, ID_A waves at ID_B." in prompt
+
+
+def test_a_name_inside_another_word_is_left_alone() -> None:
+    prompt = render_prompt(
+        condition(
+            action="Tomorrow Mara leaves.",
+            camera="Tomography-style slow scan",
+            background="The Tomb of Maravilla",
+            sound_effects="Atom clock ticking",
+            music="Tomtom drums",
+        )
+    )
+    for text in ("ID_A leaves", "Tomography-style", "Tomb of Maravilla", "Atom clock", "Tomtom drums"):
+        assert text in prompt
+
+
 def test_there_is_always_an_explicit_music_statement() -> None:
     for music in ("", "none", "No music.", "  "):
         assert render_prompt(condition(music=music)).endswith("No background music.")
