@@ -18,7 +18,15 @@ from generator.errors import EchoError, format_validation_error
 from workspace.db import Workspace
 from workspace.models import Project, ToolCall, utcnow
 
-TOOL_MODULES = ("tools.project", "tools.story", "tools.cards", "tools.shots", "tools.takes")
+TOOL_MODULES = (
+    "tools.project",
+    "tools.story",
+    "tools.cards",
+    "tools.shots",
+    "tools.takes",
+    "tools.critique",
+    "tools.undo",
+)
 
 
 class ToolResult(BaseModel):
