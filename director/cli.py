@@ -41,9 +41,9 @@ def _project_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--shot", type=int, default=None)
     p.set_defaults(handler="director.commands.project:cmd_history")
 
-    p = sub.add_parser("log", help="the audit log of tool calls")
+    p = sub.add_parser("log", help="the audit log: tool calls, then LLM calls with their tokens")
     p.add_argument("project")
-    p.set_defaults(handler="director.commands.project:cmd_log")
+    p.set_defaults(handler="director.commands.log:cmd_log")
 
 
 def _generator_commands(sub: argparse._SubParsersAction) -> None:

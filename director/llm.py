@@ -3,15 +3,18 @@
 `LLMPlanner` asks the model for the pydantic models of director/schemas.py. One code path serves the three
 structured-output methods: the request is shaped per method (a `json_schema` response format, a forced tool call,
 or `json_object` mode) and the answer — tool-call arguments or message text — is validated here, so malformed
-output is retried with the validation error fed back, then reported as an `EchoError`.
+output is retried with the validation error fed back, then reported as an `EchoError`. Each request is reported
+to an optional recorder with its token usage (the server's, or estimated from characters).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import openai
@@ -21,15 +24,22 @@ from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from director import llm_prompts as prompts
+from director.briefs import ProjectBrief, ShotBrief
 from director.schemas import (
+    CharacterSpec,
     ClarifyQuestions,
     CritiqueVerdict,
+    PromptOverflow,
     RevisionDiagnosis,
     RouteDecision,
+    SceneSpec,
     ShotPlanDraft,
+    ShotSpec,
     StoryDraft,
 )
 from director.settings import Settings, StructuredMethod
+from director.shot_count import MAX_REQUESTED_SHOTS
 from generator.errors import EchoError
 from generator.text import clip
 from skills import Skill, load_skill
@@ -38,10 +48,29 @@ Model = TypeVar("Model", bound=BaseModel)
 SkillLoader = Callable[[str], Skill]
 # Semantic checks beyond the schema; a returned string is the reason the answer is rejected.
 Check = Callable[[Any], str | None]
+Purpose = Literal["route", "clarify", "story", "plan", "fit", "revise", "critique"]
 
 UNUSED_API_KEY = "not-needed"  # local servers ignore the key, but the OpenAI client insists on one
+PLAN_SKILLS = ("planning", "shot_condition")
+CHARS_PER_TOKEN = 4
 _FENCED_JSON = re.compile(r"\A```(?:json)?\s*(?P<body>.*?)\s*```\Z", re.DOTALL)
 _ERROR_CHARS = 200
+
+
+@dataclass(frozen=True)
+class LlmCallRecord:
+    """One request to the model: what it was for, its tokens, and whether its answer was used."""
+
+    purpose: Purpose
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    estimated: bool
+    ok: bool
+    error: str | None = None
+
+
+CallRecorder = Callable[[LlmCallRecord], None]
 
 
 def build_chat_model(settings: Settings) -> ChatOpenAI:
@@ -69,7 +98,8 @@ def public_endpoint(url: str) -> str:
 
 
 class LLMPlanner:
-    """The Planner protocol answered by a chat model, each stage prompted with its skill."""
+    """The Planner protocol answered by a chat model, each stage prompted with its skill and the words of
+    director/llm_prompts.py. Every request, retries included, is reported to `recorder` when one is set."""
 
     def __init__(
         self,
@@ -78,80 +108,93 @@ class LLMPlanner:
         max_retries: int = 2,
         skills: SkillLoader = load_skill,
         default_shots: int = 6,
+        recorder: CallRecorder | None = None,
     ) -> None:
         self.chat_model = chat_model
         self.method = method
         self.max_retries = max_retries
         self.skills = skills
         self.default_shots = default_shots
+        self.recorder = recorder
         base_url = getattr(chat_model, "openai_api_base", None)
         self.endpoint = public_endpoint(base_url) if base_url else "the configured chat model"
+        self._model_name = str(getattr(chat_model, "model_name", None) or type(chat_model).__name__)
         self._secret = _api_key_of(chat_model)
 
-    def route(self, message: str, context: str) -> RouteDecision:
-        task = (
-            "Decide what the creator wants from their latest message. Intents: new_story (a fresh idea or a pasted "
-            "screenplay), answer (a reply to the Director's pending question), approve, edit_story, revise_shot "
-            "(set shot_number, 1-based, and feedback), edit_card, generate, export, question (put a short answer in "
-            "reply). Copy the instruction, cleaned up, into feedback.\n\nProject state:\n" + (context or "(empty)")
-        )
-        return self._ask("planning", task, message, RouteDecision)
+    def route(self, message: str, brief: ProjectBrief) -> RouteDecision:
+        return self._ask("route", ("routing",), prompts.ROUTE_TASK, prompts.route_input(message, brief), RouteDecision)
 
     def clarify(self, idea: str) -> ClarifyQuestions:
-        task = (
-            "Check whether this idea has what a shot plan needs (who, where, what happens). Only when something "
-            "essential is missing, list it in `missing` and ask at most three short questions; otherwise return "
-            "empty lists."
-        )
-        return self._ask("planning", task, idea, ClarifyQuestions)
+        return self._ask("clarify", ("planning",), prompts.CLARIFY_TASK, idea, ClarifyQuestions)
 
     def write_story(self, idea: str, feedback: str = "", previous: StoryDraft | None = None) -> StoryDraft:
-        parts = [f"Idea:\n{idea}"]
-        if previous is not None:
-            parts.append(f"Current draft (JSON):\n{previous.model_dump_json()}")
-        if feedback:
-            parts.append(f"Apply this feedback to the draft:\n{feedback}")
-        task = (
-            "Write the global story description the creator will confirm: a title, several sentences covering "
-            "setup, discovery, conflict, climax and resolution, and one visual style sentence. Keep a pasted "
-            "screenplay verbatim in `screenplay`. Set `language` to the idea's language code (en, zh, ...)."
+        user_text = prompts.story_input(idea, feedback, previous)
+        return self._ask("story", ("story",), prompts.STORY_TASK, user_text, StoryDraft)
+
+    def plan_shots(self, story: StoryDraft, num_shots: int | None, idea: str = "") -> ShotPlanDraft:
+        """One call for a short film; a long one is outlined first, then written at most 12 shots per call."""
+        if (num_shots or self.default_shots) <= prompts.MAX_SHOTS_PER_CALL:
+            return self._ask(
+                "plan",
+                PLAN_SKILLS,
+                prompts.plan_task(num_shots, self.default_shots),
+                prompts.story_text(story, idea),
+                ShotPlanDraft,
+                check=lambda plan: _plan_problem(plan, num_shots),
+            )
+        outline = self._ask(
+            "plan",
+            PLAN_SKILLS,
+            prompts.outline_task(num_shots, self.default_shots),
+            prompts.story_text(story, idea),
+            prompts.PlanOutline,
+            check=lambda answer: _outline_problem(answer, num_shots),
         )
-        return self._ask("story", task, "\n\n".join(parts), StoryDraft)
-
-    def plan_shots(self, story: StoryDraft, num_shots: int | None) -> ShotPlanDraft:
-        count = f"exactly {num_shots}" if num_shots else f"a sensible number of (about {self.default_shots})"
-        task = (
-            f"Turn the confirmed story into character cards, scene cards and {count} shots. Use only the declared "
-            "character and scene names; at most two characters per shot; every dialogue speaker appears in its "
-            "shot; durations up to 9.64 s, with dialogue at most about 2.5 words per second."
+        scene_of_shot = [scene.name for scene in outline.scenes for _ in range(scene.shots)]
+        shots: list[ShotSpec] = []
+        for start in range(0, len(scene_of_shot), prompts.MAX_SHOTS_PER_CALL):
+            wanted = scene_of_shot[start : start + prompts.MAX_SHOTS_PER_CALL]
+            batch = self._ask(
+                "plan",
+                PLAN_SKILLS,
+                prompts.batch_task(start + 1, start + len(wanted), len(scene_of_shot)),
+                prompts.batch_input(story, idea, outline, shots),
+                prompts.ShotBatch,
+                check=functools.partial(_batch_problem, outline=outline, wanted=wanted, first=start + 1),
+            )
+            shots += batch.shots
+        return ShotPlanDraft(
+            characters=outline.characters, scenes=[scene.card() for scene in outline.scenes], shots=shots
         )
-        guidance = self._skill_text("planning") + "\n\n" + self._skill_text("shot_condition")
-        return self._ask_with_guidance(
-            guidance, task, story.model_dump_json(), ShotPlanDraft, check=lambda plan: _plan_problem(plan, num_shots)
+
+    def fit_shot(self, plan: ShotPlanDraft, index: int, overflow: PromptOverflow) -> ShotSpec:
+        return self._ask(
+            "fit",
+            ("shot_condition",),
+            prompts.FIT_TASK,
+            prompts.fit_input(plan, index, overflow),
+            ShotSpec,
+            check=lambda shot: _fit_problem(shot, plan.shots[index], overflow.budgets),
         )
 
-    def diagnose_revision(self, shot_summary: str, feedback: str) -> RevisionDiagnosis:
-        task = (
-            "Localise the creator's feedback on one shot: set only the condition fields that must change (leave the "
-            "others null), list memory entry labels to drop when the feedback blames carried-over appearance, and "
-            "explain the change in `diagnosis`."
-        )
-        return self._ask("revision", task, f"Shot:\n{shot_summary}\n\nFeedback:\n{feedback}", RevisionDiagnosis)
+    def diagnose_revision(self, shot: ShotBrief, feedback: str) -> RevisionDiagnosis:
+        user_text = prompts.revision_input(shot, feedback)
+        return self._ask("revise", ("revision",), prompts.REVISE_TASK, user_text, RevisionDiagnosis)
 
-    def critique(self, shot_summary: str, prompt: str) -> CritiqueVerdict:
-        task = "Review this shot's plan and compiled prompt; ok is false only for concrete problems, listed in issues."
-        return self._ask("critic", task, f"Shot:\n{shot_summary}\n\nPrompt:\n{prompt}", CritiqueVerdict)
+    def critique(self, shot: ShotBrief) -> CritiqueVerdict:
+        return self._ask("critique", ("critic",), prompts.CRITIQUE_TASK, prompts.critique_input(shot), CritiqueVerdict)
 
-    def _skill_text(self, name: str) -> str:
-        return self.skills(name).body
-
-    def _ask(self, skill: str, task: str, user_text: str, schema: type[Model]) -> Model:
-        return self._ask_with_guidance(self._skill_text(skill), task, user_text, schema)
-
-    def _ask_with_guidance(
-        self, guidance: str, task: str, user_text: str, schema: type[Model], check: Check | None = None
+    def _ask(
+        self,
+        purpose: Purpose,
+        skills: tuple[str, ...],
+        task: str,
+        user_text: str,
+        schema: type[Model],
+        check: Check | None = None,
     ) -> Model:
         json_schema = schema.model_json_schema()
+        guidance = "\n\n".join(self.skills(name).body for name in skills)
         system = (
             f"{guidance}\n\n## Task\n{task}\n\n## Output\nReply with one JSON object matching this JSON schema, "
             f"and nothing else:\n{json.dumps(json_schema, ensure_ascii=False)}"
@@ -161,12 +204,13 @@ class LLMPlanner:
         attempts = self.max_retries + 1
         reason = ""
         for _ in range(attempts):
-            answer = self._invoke(runnable, messages)
+            answer = self._invoke(purpose, runnable, messages)
             text, parsed, reason = _parse_answer(answer, schema)
             if parsed is not None:
                 reason = (check(parsed) if check else None) or ""
-                if not reason:
-                    return parsed
+            self._record(purpose, messages, answer, text, error=reason)
+            if parsed is not None and not reason:
+                return parsed
             messages += [
                 AIMessage(text),
                 HumanMessage(f"That answer was rejected: {reason}. Reply again with only the corrected JSON object."),
@@ -186,31 +230,72 @@ class LLMPlanner:
         response_format = {"type": "json_schema", "json_schema": {"name": name, "schema": json_schema, "strict": False}}
         return self.chat_model.bind(response_format=response_format)
 
-    def _invoke(self, runnable: Runnable[LanguageModelInput, BaseMessage], messages: list[BaseMessage]) -> BaseMessage:
+    def _invoke(
+        self, purpose: Purpose, runnable: Runnable[LanguageModelInput, BaseMessage], messages: list[BaseMessage]
+    ) -> BaseMessage:
         try:
             return runnable.invoke(messages)
-        except openai.APITimeoutError as error:
-            raise EchoError(
+        except openai.APIError as error:
+            failure = self._failure(error)
+            self._record(purpose, messages, None, "", error=str(failure))
+            raise failure from error
+
+    def _failure(self, error: openai.APIError) -> EchoError:
+        if isinstance(error, openai.APITimeoutError):
+            return EchoError(
                 f"the LLM at {self.endpoint} did not answer in time; check the server is not overloaded, "
                 "or raise ECHO_LLM_TIMEOUT_S"
-            ) from error
-        except openai.APIConnectionError as error:
-            raise EchoError(
+            )
+        if isinstance(error, openai.APIConnectionError):
+            return EchoError(
                 f"cannot reach the LLM at {self.endpoint}; check the server is running and ECHO_LLM_BASE_URL "
                 "(it usually ends in /v1), or unset it to use the offline planner"
-            ) from error
-        except openai.APIStatusError as error:
-            reason = self._redact(clip(error.message, _ERROR_CHARS))
-            raise EchoError(
+            )
+        reason = self._redact(clip(error.message, _ERROR_CHARS))
+        if isinstance(error, openai.APIStatusError):
+            return EchoError(
                 f"the LLM at {self.endpoint} answered HTTP {error.status_code}: {reason}; "
                 f"{_status_hint(error.status_code)}"
-            ) from error
-        except openai.APIError as error:
-            reason = self._redact(clip(error.message, _ERROR_CHARS))
-            raise EchoError(f"the LLM at {self.endpoint} failed: {reason}; check the server's log") from error
+            )
+        return EchoError(f"the LLM at {self.endpoint} failed: {reason}; check the server's log")
+
+    def _record(
+        self, purpose: Purpose, messages: list[BaseMessage], answer: BaseMessage | None, text: str, error: str
+    ) -> None:
+        if self.recorder is None:
+            return
+        prompt_tokens, completion_tokens, estimated = _usage(messages, answer, text)
+        model = answer.response_metadata.get("model_name") if answer is not None else None
+        self.recorder(
+            LlmCallRecord(
+                purpose=purpose,
+                model=str(model or self._model_name),
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                estimated=estimated,
+                ok=not error,
+                error=self._redact(error) or None,
+            )
+        )
 
     def _redact(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
+
+
+def _usage(messages: list[BaseMessage], answer: BaseMessage | None, text: str) -> tuple[int, int, bool]:
+    """(prompt tokens, completion tokens, estimated): the server's count when it gave one, else characters / 4."""
+    usage = getattr(answer, "usage_metadata", None)
+    if usage:
+        return usage["input_tokens"], usage["output_tokens"], False
+    reported = answer.response_metadata.get("token_usage") if answer is not None else None
+    if isinstance(reported, dict) and "prompt_tokens" in reported:
+        return int(reported["prompt_tokens"]), int(reported.get("completion_tokens") or 0), False
+    prompt_chars = sum(len(message.text) for message in messages)
+    return _estimate(prompt_chars), _estimate(len(text)), True
+
+
+def _estimate(chars: int) -> int:
+    return -(-chars // CHARS_PER_TOKEN)
 
 
 def _parse_answer(answer: BaseMessage, schema: type[Model]) -> tuple[str, Model | None, str]:
@@ -252,18 +337,76 @@ def _validation_reason(error: ValidationError) -> str:
 def _plan_problem(plan: ShotPlanDraft, num_shots: int | None) -> str | None:
     if num_shots and len(plan.shots) != num_shots:
         return f"the plan has {len(plan.shots)} shots but exactly {num_shots} were requested"
-    characters = {character.name for character in plan.characters}
-    scenes = {scene.name for scene in plan.scenes}
-    for number, shot in enumerate(plan.shots, start=1):
-        if shot.scene not in scenes:
+    return _shots_problem(plan.shots, plan.characters, plan.scenes, first=1)
+
+
+def _outline_problem(outline: prompts.PlanOutline, num_shots: int | None) -> str | None:
+    total = sum(scene.shots for scene in outline.scenes)
+    if num_shots and total != num_shots:
+        return f"the scene shot counts add up to {total} but exactly {num_shots} shots were requested"
+    if total > MAX_REQUESTED_SHOTS:
+        return f"the scene shot counts add up to {total}; a film has at most {MAX_REQUESTED_SHOTS} shots"
+    for kind, names in (
+        ("character", [card.name for card in outline.characters]),
+        ("scene", [scene.name for scene in outline.scenes]),
+    ):
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            return f"{kind} names must be unique; {repeated} appear more than once"
+    return None
+
+
+def _batch_problem(batch: prompts.ShotBatch, outline: prompts.PlanOutline, wanted: list[str], first: int) -> str | None:
+    """`wanted` is the outline's scene for each shot of this part, from shot number `first` on."""
+    last = first + len(wanted) - 1
+    if len(batch.shots) != len(wanted):
+        return f"this part has {len(batch.shots)} shots but exactly {len(wanted)} (shots {first}-{last}) were requested"
+    for number, (shot, scene) in enumerate(zip(batch.shots, wanted, strict=True), start=first):
+        if shot.scene != scene:
+            return f"shot {number} is in scene {shot.scene!r} but the outline puts it in {scene!r}"
+    return _shots_problem(batch.shots, outline.characters, outline.scenes, first=first)
+
+
+def _shots_problem(
+    shots: Sequence[ShotSpec], characters: Sequence[CharacterSpec], scenes: Sequence[SceneSpec], first: int
+) -> str | None:
+    names = {character.name for character in characters}
+    scene_names = {scene.name for scene in scenes}
+    for number, shot in enumerate(shots, start=first):
+        if shot.scene not in scene_names:
             return f"shot {number} uses scene {shot.scene!r}, which is not in the scene list"
-        unknown = [name for name in shot.characters if name not in characters]
+        unknown = [name for name in shot.characters if name not in names]
         if unknown:
             return f"shot {number} uses characters {unknown} that are not in the character list"
-        speakers = [line.speaker for line in shot.dialogue if line.speaker not in shot.characters]
-        if speakers:
+        if speakers := _strangers(shot):
             return f"shot {number} has dialogue by {speakers}, who are not among the shot's characters"
     return None
+
+
+def _fit_problem(shot: ShotSpec, before: ShotSpec, budgets: dict[str, int]) -> str | None:
+    if shot.scene != before.scene or shot.characters != before.characters:
+        return f"keep scene {before.scene!r} and characters {before.characters} exactly; only the wording shrinks"
+    if speakers := _strangers(shot):
+        return f"the dialogue is by {speakers}, who are not among the shot's characters"
+    over = [
+        f"{field} has {chars} characters (budget {budget})"
+        for field, budget in budgets.items()
+        if (chars := _field_chars(shot, field)) is not None and chars > budget
+    ]
+    return "; ".join(over) + "; shorten them to fit" if over else None
+
+
+def _field_chars(shot: ShotSpec, field: str) -> int | None:
+    """Characters a budgeted field uses, measured as director/prompt_fit.py measures them when it sets the budgets
+    (a dialogue line costs its text + 4); None for a field that is not text."""
+    if field == "dialogue":
+        return sum(len(line.text) + 4 for line in shot.dialogue)
+    value = getattr(shot, field, None)
+    return len(value) if isinstance(value, str) else None
+
+
+def _strangers(shot: ShotSpec) -> list[str]:
+    return [line.speaker for line in shot.dialogue if line.speaker not in shot.characters]
 
 
 def _api_key_of(chat_model: BaseChatModel) -> str:

@@ -34,12 +34,12 @@ def toolbox(workspace: Workspace) -> Toolbox:
 
 
 def take_workspace_snapshot(workspace: Workspace, include_audit: bool = False) -> dict[str, Any]:
-    """Every row of every table (the ToolCall audit only when asked) plus every file and folder under the home
+    """Every row of every table (the ToolCall audit and LLM call log only when asked) plus every file and folder under the home
     (sha256 of file contents), excluding the SQLite files themselves."""
     tables: dict[str, list[tuple]] = {}
     with workspace.engine.connect() as connection:
         for table in sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name):
-            if table.name == "toolcall" and not include_audit:
+            if table.name in ("toolcall", "llmcall") and not include_audit:
                 continue
             rows = connection.execute(sa_select(table).order_by(*table.primary_key.columns)).all()
             tables[table.name] = [tuple(row) for row in rows]

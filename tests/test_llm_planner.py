@@ -1,4 +1,4 @@
-"""LLMPlanner behind a scripted chat model: request shapes, skills in prompts, retries, semantic checks."""
+"""LLMPlanner behind a scripted chat model: request shapes, skills and briefs in prompts, retries, semantic checks."""
 
 from __future__ import annotations
 
@@ -8,15 +8,32 @@ import pytest
 from fakes import ScriptedChatModel
 from langchain_core.messages import AIMessage
 
+from director.briefs import CardBrief, LineBrief, ProjectBrief, SceneBrief, ShotBrief
 from director.llm import LLMPlanner
 from director.offline.planner import OfflinePlanner
 from director.planner import get_planner
-from director.schemas import RouteDecision, StoryDraft
+from director.schemas import RouteDecision, ShotEdit, StoryDraft
 from director.settings import Settings
 from generator.errors import EchoError
 from skills import load_skill
 
 STORY = StoryDraft(title="T", description="Mira and Aldric.", style="Warm.")
+BRIEF = ProjectBrief(project_id=1)
+MIRA = CardBrief(char_id="ID_A", name="Mira", identity="A young apprentice.", voice="A bright voice.")
+SHOT = ShotBrief(
+    number=2,
+    shot_count=3,
+    scene=SceneBrief(scene_id="S1", name="Library", location="castle library", time_of_day="night"),
+    characters=[MIRA],
+    action="Mira opens the book.",
+    dialogue=[LineBrief(speaker="ID_A", speaker_name="Mira", text="Found it.")],
+    camera="static medium shot",
+    sound_effects="pages rustle",
+    music="no music",
+    num_frames=121,
+    status="generated",
+    prompt="ID_A: A young apprentice. At normal speed, ID_A opens the book.",
+)
 PLAN = {
     "characters": [{"name": "Mira", "identity": "A young apprentice."}],
     "scenes": [{"name": "Library"}],
@@ -27,7 +44,7 @@ PLAN = {
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
 def test_every_method_parses_the_scripted_answer(method: str) -> None:
     model = ScriptedChatModel(answers=[{"intent": "revise_shot", "shot_number": 3, "feedback": "closer"}])
-    decision = LLMPlanner(model, method=method).route("shot 3 closer", "Story 'T'.")
+    decision = LLMPlanner(model, method=method).route("shot 3 closer", BRIEF)
     assert decision == RouteDecision(intent="revise_shot", shot_number=3, feedback="closer")
     kwargs = model.call_kwargs[0]
     if method == "function_calling":
@@ -37,19 +54,27 @@ def test_every_method_parses_the_scripted_answer(method: str) -> None:
 
 
 def test_each_stage_prompt_starts_with_its_skill_and_carries_the_input() -> None:
-    model = ScriptedChatModel(answers=[{"diagnosis": "closer", "camera": "close-up"}, {"ok": True}])
+    model = ScriptedChatModel(answers=[{"intent": "approve"}, {"diagnosis": "closer", "camera": "close-up"}])
     planner = LLMPlanner(model)
-    planner.diagnose_revision("shot: 2", "make it a close-up")
-    planner.critique("shot: 2", "ID_A stands.")
-    revision_system = model.calls[0][0].content
-    assert revision_system.startswith(load_skill("revision").body)
-    assert "make it a close-up" in model.calls[0][1].content
-    assert model.calls[1][0].content.startswith(load_skill("critic").body)
+    planner.route("looks good", BRIEF)
+    planner.diagnose_revision(SHOT, "make it a close-up")
+    assert model.calls[0][0].content.startswith(load_skill("routing").body)
+    assert model.calls[1][0].content.startswith(load_skill("revision").body)
+    revision_input = model.calls[1][1].content
+    assert "make it a close-up" in revision_input and 'identity "A young apprentice."' in revision_input
+
+
+def test_critic_fix_is_parsed_and_the_shot_is_sent_once() -> None:
+    model = ScriptedChatModel(answers=[{"ok": False, "issues": ["no music"], "fix": {"music": "a soft harp"}}])
+    verdict = LLMPlanner(model).critique(SHOT)
+    assert verdict.fix == ShotEdit(music="a soft harp")
+    sent = model.prompts[0]
+    assert sent.count(SHOT.prompt) == 1 and sent.count("Mira opens the book.") == 1
 
 
 def test_fenced_json_is_accepted() -> None:
     model = ScriptedChatModel(answers=['```json\n{"ok": false, "issues": ["too long"]}\n```'])
-    assert LLMPlanner(model).critique("s", "p").issues == ["too long"]
+    assert LLMPlanner(model).critique(SHOT).issues == ["too long"]
 
 
 def test_plan_with_wrong_shot_count_or_unknown_speaker_is_retried() -> None:
@@ -74,7 +99,7 @@ def test_tool_call_with_invalid_arguments_counts_as_malformed() -> None:
         content="", invalid_tool_calls=[{"name": "CritiqueVerdict", "args": "{", "id": "1", "error": ""}]
     )
     model = ScriptedChatModel(answers=[broken, {"ok": True}])
-    assert LLMPlanner(model, method="function_calling").critique("s", "p").ok
+    assert LLMPlanner(model, method="function_calling").critique(SHOT).ok
     assert "not valid JSON" in model.calls[1][-1].content
 
 
@@ -96,4 +121,4 @@ def test_get_planner_is_offline_without_an_endpoint(tmp_path: Path) -> None:
 
 def test_scripted_model_reports_running_out() -> None:
     with pytest.raises(AssertionError, match="ran out of answers"):
-        LLMPlanner(ScriptedChatModel(answers=[])).critique("s", "p")
+        LLMPlanner(ScriptedChatModel(answers=[])).critique(SHOT)

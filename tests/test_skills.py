@@ -9,7 +9,7 @@ import pytest
 from generator.errors import EchoError
 from skills import PACKAGED_SKILLS_DIR, list_skills, load_skill
 
-STAGE_SKILLS = {"planning", "story", "shot_condition", "revision", "critic"}
+STAGE_SKILLS = {"planning", "routing", "story", "shot_condition", "revision", "critic"}
 
 
 def test_every_stage_skill_is_packaged_with_front_matter() -> None:

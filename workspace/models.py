@@ -181,3 +181,18 @@ class ToolCall(SQLModel, table=True):
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     error: str | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LlmCall(SQLModel, table=True):
+    """Usage log: every request the Director made to its LLM, retries included, with its token counts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int | None = Field(default=None, index=True)
+    purpose: str = Field(description="route | clarify | story | plan | fit | revise | critique")
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    estimated: bool = Field(description="The server reported no usage: tokens are characters / 4")
+    ok: bool = Field(description="The answer was used; false for an HTTP failure or a rejected answer")
+    error: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
