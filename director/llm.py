@@ -26,6 +26,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from director import llm_prompts as prompts
 from director.briefs import ProjectBrief, ShotBrief
+from director.prompt_fit import SHOT_TEXT_FIELDS, field_chars
 from director.schemas import (
     CharacterSpec,
     ClarifyQuestions,
@@ -391,18 +392,9 @@ def _fit_problem(shot: ShotSpec, before: ShotSpec, budgets: dict[str, int]) -> s
     over = [
         f"{field} has {chars} characters (budget {budget})"
         for field, budget in budgets.items()
-        if (chars := _field_chars(shot, field)) is not None and chars > budget
+        if field in SHOT_TEXT_FIELDS and (chars := field_chars(shot.model_dump(), field)) > budget
     ]
     return "; ".join(over) + "; shorten them to fit" if over else None
-
-
-def _field_chars(shot: ShotSpec, field: str) -> int | None:
-    """Characters a budgeted field uses, measured as director/prompt_fit.py measures them when it sets the budgets
-    (a dialogue line costs its text + 4); None for a field that is not text."""
-    if field == "dialogue":
-        return sum(len(line.text) + 4 for line in shot.dialogue)
-    value = getattr(shot, field, None)
-    return len(value) if isinstance(value, str) else None
 
 
 def _strangers(shot: ShotSpec) -> list[str]:

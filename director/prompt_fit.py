@@ -57,7 +57,8 @@ def planned_condition(
     return shot_condition(fields, cast, scene_in_shot(scenes.get(scene_id), scene_id), style)
 
 
-def _field_chars(fields: Mapping[str, Any], name: str) -> int:
+def field_chars(fields: Mapping[str, Any], name: str) -> int:
+    """Characters a shot field costs in the prompt (a dialogue line: its text and about four of framing)."""
     if name == "dialogue":
         return sum(len(line["text"]) + 4 for line in fields.get("dialogue", []))
     return len(fields.get(name, "") or "")
@@ -79,7 +80,7 @@ def prompt_overflow(
     bare = {**fields, "action": "", "dialogue": [], "camera": "", "sound_effects": "", "music": ""}
     fixed = len(compose_prompt(planned_condition(bare, characters, scenes, style).model_copy(update={"action": "."})))
     available = max(MAX_PROMPT_CHARS - fixed, 0)
-    used = {name: _field_chars(fields, name) for name in SHOT_TEXT_FIELDS}
+    used = {name: field_chars(fields, name) for name in SHOT_TEXT_FIELDS}
     total = sum(used.values()) or 1
     budgets = {name: available * chars // total for name, chars in used.items() if chars}
     return PromptOverflow(
