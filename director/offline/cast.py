@@ -198,9 +198,10 @@ def _mentions(text: str, language: str) -> list[_Mention]:
             if not any(mention.start <= match.start() < mention.end for mention in mentions):
                 mentions.append(_Mention(match.start(), match.end(), None, name=name, words=[]))
     for match in _ZH_NAMED.finditer(text):
-        following = [mention for mention in mentions if mention.start >= match.end() and not mention.name]
+        # the person the name belongs to is the first whose role word follows it; their description may start before
+        following = [mention for mention in mentions if mention.end > match.end() and not mention.name]
         if following:
-            following[0].name = match["name"]
+            min(following, key=lambda mention: mention.end).name = match["name"]
     return sorted(mentions, key=lambda mention: mention.start)
 
 

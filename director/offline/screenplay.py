@@ -2,7 +2,8 @@
 
 Understands scene headings (`INT. CASTLE LIBRARY - NIGHT`, `EXT. ...`, `内景 ...`), character cues in capitals
 followed by their lines (parentheticals skipped), `NAME: line` dialogue, an optional `Title:` line, and action
-lines. Shots hold at most two characters and about 9 s of speech; long speeches continue in the next shot.
+lines. Shots hold at most two characters and about 9 s of speech; long speeches continue in the next shot. Its story
+draft lists the speaking characters, the scenes' places and the action lines as beats.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass, field
 
 from director.offline.cast import find_roles
 from director.offline.cast_cards import CastMember, character_card
+from director.offline.story_concept import tone_in
 from director.offline.timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
 from director.offline.vocabulary import CAMERAS, PLACE_WORDS, PLACES, Tone, find_words, pick
-from director.schemas import CharacterSpec, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec
+from director.schemas import CastEntry, CharacterSpec, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.errors import EchoError
 from generator.text import has_cjk
 
@@ -135,6 +137,28 @@ def parse_screenplay(text: str) -> Screenplay | None:
     return Screenplay(title=title, scenes=scenes, characters=characters)
 
 
+def story_from_screenplay(text: str, screenplay: Screenplay) -> StoryDraft:
+    """The draft of a pasted screenplay, which it keeps verbatim: a summary, the characters as the action lines
+    introduce them, each scene's place and time, and the events in order."""
+    scenes = [scene.name for scene in screenplay.scenes]
+    opening = next((beat.text for scene in screenplay.scenes for beat in scene.beats if not beat.speaker), "")
+    description = (
+        f"A screenplay in {len(scenes)} scene{'s' if len(scenes) != 1 else ''} ({', '.join(scenes)}) with "
+        f"{', '.join(screenplay.characters) or 'no speaking characters'}."
+        + (f" It opens: {opening}" if opening else "")
+    )
+    return StoryDraft(
+        title=(screenplay.title or scenes[0])[:200],
+        description=description,
+        style=tone_in(text).style,
+        screenplay=text,
+        language="zh" if has_cjk(text) else "en",
+        cast=[CastEntry(name=name, description=_introduction(name, screenplay)) for name in screenplay.characters],
+        places=list(dict.fromkeys(_place_entry(scene) for scene in screenplay.scenes if scene.location)),
+        beats=[event for scene in screenplay.scenes for event in _events(scene)],
+    )
+
+
 def plan_from_screenplay(screenplay: Screenplay, num_shots: int | None, tone: Tone, seed: str) -> ShotPlanDraft:
     """Shots that follow the screenplay in order; `num_shots` (when given) is met by splitting or merging shots."""
     scene_specs = _scene_specs(screenplay.scenes)
@@ -187,6 +211,17 @@ def _parse_heading(line: str) -> ParsedScene | None:
     return ParsedScene(
         name=name, location=place if has_cjk(place) else place.lower(), time_of_day=time.lower(), interior=interior
     )
+
+
+def _place_entry(scene: ParsedScene) -> str:
+    return ", ".join(part for part in (scene.location, scene.time_of_day) if part)
+
+
+def _events(scene: ParsedScene) -> list[str]:
+    """The scene's action lines; a scene of dialogue only is told by its first line."""
+    actions = [beat.text for beat in scene.beats if not beat.speaker]
+    spoken = [f"{beat.speaker}: {beat.text}" for beat in scene.beats if beat.speaker]
+    return actions or spoken[:1]
 
 
 def _is_speaker(name: str) -> bool:

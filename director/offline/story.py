@@ -2,8 +2,8 @@
 
 Every fact in the idea survives: the synopsis opens with the idea itself, its people named in place ("Elias, a young
 wizard, explores ..."), and the arc ends the way the idea asks ("befriends a ghost" ends in friendship). The
-description ends with `Cast:`, `Places:` (and, when stated, `Time:`/`Weather:`) lines, so the plan reads the same
-people, places and time the creator confirmed, including renames they asked for.
+draft lists its cast (with every stated fact), its places (with the time and weather the idea states) and its beats
+beside the prose, so the plan reads the same people, places and time the creator confirmed, including renames.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from director.offline.cast_cards import CastMember
 from director.offline.story_concept import Concept, Site, derive_concept, seed_of
 from director.offline.story_lines import ARCS, ON_PLACES, ZH_ENDINGS, ZH_ENDINGS_DEFAULT, ZH_MIDDLES
 from director.offline.vocabulary import OBJECTS, PLACE_SYNONYMS, ZH_CITIES, Tone, find_words, pick
-from director.schemas import StoryDraft
+from director.schemas import CastEntry, StoryDraft
 from generator.text import has_cjk, upper_first
 
 _REQUEST_PREFIX = re.compile(
@@ -43,26 +43,21 @@ def write_story_from_idea(idea: str) -> StoryDraft:
     zh = concept.language == "zh"
     hero = concept.cast[0]
     other, target = _arc_partner(concept, idea)
-    sentences = [_premise(idea, concept.cast, zh), *_arc_sentences(concept, idea, hero, other, target)]
-    sentences.append(mood_sentence(concept.tone))
-    lines = [_cast_line(concept.cast), _places_line(concept.sites)]
-    lines += [f"Time: {concept.time}."] if concept.time else []
-    lines += [f"Weather: {concept.weather}."] if concept.weather else []
-    description = ("" if zh else " ").join(sentences) + "\n" + "\n".join(lines)
-    return StoryDraft(title=_title(concept, idea), description=description, style=concept.tone.style,
-                      language=concept.language)  # fmt: skip
+    beats = _arc_sentences(concept, idea, hero, other, target)
+    sentences = [_premise(idea, concept.cast, zh), *beats, mood_sentence(concept.tone)]
+    return StoryDraft(
+        title=_title(concept, idea),
+        description=("" if zh else " ").join(sentences),
+        style=concept.tone.style,
+        language=concept.language,
+        cast=[CastEntry(name=member.name, description=member.phrase) for member in concept.cast],
+        places=[site.entry() for site in concept.sites],
+        beats=beats,
+    )
 
 
 def mood_sentence(tone: Tone) -> str:
     return f"The mood is {tone.mood}."
-
-
-def _cast_line(cast: list[CastMember]) -> str:
-    return "Cast: " + "; ".join(f"{member.name}, {member.phrase}" for member in cast) + "."
-
-
-def _places_line(sites: list[Site]) -> str:
-    return "Places: " + ", ".join(site.entry() for site in sites) + "."
 
 
 def _premise(idea: str, cast: list[CastMember], zh: bool) -> str:

@@ -1,12 +1,13 @@
-"""What a story's text says, read into a `Concept` for the offline planner: its people, places, time, weather,
-object, arc and tone. A story's `Cast:`/`Places:`/`Time:`/`Weather:` lines win over the prose when present.
+"""What a story says, read into a `Concept` for the offline planner: its people, places (each with its time and
+weather), object, arc and tone. A story's cast and places lists win over its prose; a story saved before it had them
+states them in `Cast:`/`Places:`/`Time:`/`Weather:` lines at the end of its description, which are read instead.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from director.offline.cast import MAX_CAST, cast_from_idea, find_names, find_roles
 from director.offline.cast_cards import CastMember, new_name, with_article
@@ -23,6 +24,7 @@ from director.offline.vocabulary import (
     PLACES,
     ROLE_WORDS,
     ROLES,
+    TIME_PHRASES,
     TIME_WORDS,
     TONES,
     WEATHER_WORDS,
@@ -32,6 +34,7 @@ from director.offline.vocabulary import (
     find_words,
     pick,
 )
+from director.schemas import CastEntry, StoryDraft
 from generator.text import has_cjk
 
 _CAST_LINE = re.compile(r"^Cast:\s*(?P<cast>.+?)\.?\s*$", re.MULTILINE)
@@ -51,18 +54,24 @@ _PLACE_STOP = frozenset(
 
 @dataclass(frozen=True)
 class Site:
-    """A place of the story as the creator described it: 'haunted library', 'city (Shanghai)'."""
+    """A place of the story as the creator described it: 'haunted library', 'city (Shanghai)' at night in the rain."""
 
     place: Place
     words: tuple[str, ...] = ()
     label: str = ""  # a proper name: Shanghai, Paris
+    time: str = ""
+    weather: str = ""  # a key of WEATHER
 
     @property
     def phrase(self) -> str:
         return " ".join([*self.words, self.place.noun])
 
     def entry(self) -> str:
-        return f"{self.phrase} ({self.label})" if self.label else self.phrase
+        """The site as the story's places list states it: 'rainy city (Shanghai), at night, in the rain'."""
+        parts = [f"{self.phrase} ({self.label})" if self.label else self.phrase]
+        parts += [TIME_PHRASES.get(self.time, f"at {self.time}")] if self.time else []
+        parts += [f"in the {self.weather}"] if self.weather else []
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -73,8 +82,6 @@ class Concept:
     thing: str
     tone: Tone
     seed: str
-    time: str = ""
-    weather: str = ""
     arc: str = ""
     thing_stated: bool = True  # False: the plan invented the object, so shots of an arc story leave it out
 
@@ -101,22 +108,34 @@ def tone_of_style(style: str, text: str) -> Tone:
     return next((tone for tone in TONES.values() if tone.style == style), None) or tone_in(f"{style} {text}")
 
 
+def story_concept(story: StoryDraft, seed: str) -> Concept:
+    """The concept of a written story: its cast and places lists where it has them, else what its text says."""
+    text = "\n".join([f"{story.title}. {story.description}", *story.beats])
+    concept = derive_concept(text, seed, tone_of_style(story.style, story.description))
+    in_text = concept.sites[0]  # carries the time and weather the text states
+    cast = _with_companions(_members(story.cast), concept.language, seed) if story.cast else concept.cast
+    sites = _listed_sites(story.places, in_text.time, in_text.weather) or concept.sites
+    return replace(concept, cast=cast, sites=sites)
+
+
 def derive_concept(text: str, seed: str, tone: Tone | None = None) -> Concept:
-    """People, places, time, weather, the story object, the arc and the tone found in (or chosen for) the text."""
+    """People, places with their time and weather, the story object, the arc and the tone found in (or chosen for)
+    the text."""
     prose = _MACHINE_LINES.sub("", text)
     language = "zh" if has_cjk(prose) else "en"
     written = _CAST_LINE.search(text) is not None
-    time = _TIME_LINE.search(text) if written else None
-    weather = _WEATHER_LINE.search(text) if written else None
+    time_line = _TIME_LINE.search(text) if written else None
+    weather_line = _WEATHER_LINE.search(text) if written else None
+    time = time_line["time"] if time_line else ("" if written else _first(prose, TIME_WORDS))
+    weather = weather_line["weather"] if weather_line else ("" if written else _first(prose, WEATHER_WORDS))
+    sites = [replace(site, time=time, weather=weather) for site in _sites_in(text, seed)]
     return Concept(
         language,
         _cast_in(text, language, seed),
-        _sites_in(text, seed),
+        sites,
         _thing_in(text, seed),
         tone or tone_in(text),
         seed,
-        time=time["time"] if time else ("" if written else _first(prose, TIME_WORDS)),
-        weather=weather["weather"] if weather else ("" if written else _first(prose, WEATHER_WORDS)),
         arc=next((arc for arc, pattern in ARCS if pattern.search(prose)), ""),
         thing_stated=bool(find_words(prose, OBJECTS.items())),
     )
@@ -133,6 +152,33 @@ def _sites_in(text: str, seed: str) -> list[Site]:
         listed = [site for entry in match["places"].split(",") if (site := _site_of(entry.strip()))]
         if listed:
             return listed[:4]
+    if sites := _named_sites(text):
+        return sites[:4]
+    if activity := _first(text, ACTIVITY_PLACES):
+        return [Site(PLACES[activity])]
+    first = pick(FALLBACK_PLACES, seed, "place", 0)
+    second = pick([noun for noun in FALLBACK_PLACES if noun != first], seed, "place", 1)
+    return [Site(PLACES[first]), Site(PLACES[second])]
+
+
+def _listed_sites(places: list[str], time: str, weather: str) -> list[Site]:
+    """The sites of a places list ('harbour, at dawn, in the rain'), each with the time and weather its entry states,
+    else the given ones; entries naming no known place are left out."""
+    sites: list[Site] = []
+    for entry in places:
+        head = re.split(r"[,，]", entry, maxsplit=1)[0].strip()
+        # a bare proper name ("Paris") is a place the way it is after "in"
+        found = [site] if (site := _site_of(head)) else _named_sites(f"in {head}")
+        sites += [
+            replace(site, time=_first(entry, TIME_WORDS) or time, weather=_first(entry, WEATHER_WORDS) or weather)
+            for site in found
+            if not any((known.place, known.label) == (site.place, site.label) for known in sites)
+        ]
+    return sites[:4]
+
+
+def _named_sites(text: str) -> list[Site]:
+    """The places the text names, the first with the proper name the text gives it ("in Paris")."""
     sites: list[Site] = []
     covered_until = -1
     in_roles = [(position, position + len(word)) for position, word, _ in find_words(text, ROLE_WORDS)]
@@ -148,13 +194,7 @@ def _sites_in(text: str, seed: str) -> list[Site]:
         sites[0] = Site(sites[0].place, sites[0].words, label)
     elif label:
         sites.append(Site(PLACES["city" if label in ZH_CITIES.values() else "land"], (), label))
-    elif not sites and (activity := _first(text, ACTIVITY_PLACES)):
-        sites.append(Site(PLACES[activity]))
-    elif not sites:
-        first = pick(FALLBACK_PLACES, seed, "place", 0)
-        second = pick([noun for noun in FALLBACK_PLACES if noun != first], seed, "place", 1)
-        sites = [Site(PLACES[first]), Site(PLACES[second])]
-    return sites[:4]
+    return sites
 
 
 def _site_of(entry: str) -> Site | None:
@@ -196,28 +236,36 @@ def _thing_in(text: str, seed: str) -> str:
     return hits[0][2] if hits else pick(FALLBACK_OBJECTS, seed, "thing")
 
 
-def cast_entries(text: str) -> list[tuple[str, str]]:
-    """(name, phrase) of each entry of the text's Cast line ("Cast: Ash, a young wizard; ..."); [] without one."""
+def cast_entries(text: str) -> list[CastEntry]:
+    """The named entries of the text's Cast line ("Cast: Ash, a young wizard; ..."); [] without one."""
     if not (match := _CAST_LINE.search(text)):
         return []
     entries = []
     for entry in match["cast"].split(";"):
         name, _, phrase = entry.partition(",")
-        entries.append((name.strip(), phrase.strip()))
+        if name.strip():
+            entries.append(CastEntry(name=name.strip(), description=phrase.strip()))
     return entries
 
 
 def _cast_in(text: str, language: str, seed: str) -> list[CastMember]:
     """1-3 people: the Cast line when present, else the people of the text; at least two for a story."""
-    if entries := cast_entries(text):
-        cast = []
-        for name, phrase in entries:
-            roles = find_roles(phrase)
-            if name:
-                cast.append(CastMember(name, roles[-1][2] if roles else None, phrase, named=True))
-        cast = cast[:MAX_CAST]
-    else:
-        cast = cast_from_idea(text, language, seed)
+    entries = cast_entries(text)
+    return _with_companions(_members(entries) if entries else cast_from_idea(text, language, seed), language, seed)
+
+
+def _members(entries: list[CastEntry]) -> list[CastMember]:
+    """The first three people of a cast list, each with the role its description names last ("Mira's cat")."""
+    members = []
+    for entry in entries[:MAX_CAST]:
+        roles = find_roles(entry.description)
+        members.append(CastMember(entry.name, roles[-1][2] if roles else None, entry.description, named=True))
+    return members
+
+
+def _with_companions(cast: list[CastMember], language: str, seed: str) -> list[CastMember]:
+    """The cast with invented companions added until a story has two people."""
+    cast = list(cast)
     represented = {member.role.noun for member in cast if member.role}
     while len(cast) < 2:
         companion = pick([ROLES[noun] for noun in _COMPANIONS if noun not in represented], seed, len(cast))

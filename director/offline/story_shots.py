@@ -1,5 +1,5 @@
 """A confirmed story turned into exactly the requested number of shots, deterministically (no LLM): its arc over the
-shots, its cast, places, time and weather, the tone's music, and a camera that changes from shot to shot.
+shots, its cast, places with their time and weather, the tone's music, and a camera that changes from shot to shot.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from director.offline.cast_cards import character_card
 from director.offline.story import zh_noun
-from director.offline.story_concept import Concept, Site, derive_concept, seed_of, tone_of_style
+from director.offline.story_concept import Concept, Site, seed_of, story_concept
 from director.offline.story_lines import (
     ACTIONS,
     ARC_ACTIONS,
@@ -32,22 +32,22 @@ STAGES = ("setup", "discovery", "conflict", "climax", "resolution")
 def plan_from_story(story: StoryDraft, num_shots: int) -> ShotPlanDraft:
     """Exactly `num_shots` shots following the story's arc, cast, places and time."""
     seed = seed_of(f"{story.title}\n{story.description}")
-    concept = derive_concept(f"{story.title}. {story.description}", seed, tone_of_style(story.style, story.description))
+    concept = story_concept(story, seed)
     scene_count = max(1, min(len(concept.sites), 4, math.ceil(num_shots / 3)))
-    scenes = [_scene_spec(site, concept, seed) for site in concept.sites[:scene_count]]
+    scenes = [_scene_spec(site, seed) for site in concept.sites[:scene_count]]
     shots: list[ShotSpec] = []
     for index in range(num_shots):
         stage = STAGES[round(index * 4 / (num_shots - 1)) if num_shots > 1 else 1]
         scene_index = min(scene_count - 1, index * scene_count // num_shots)
-        place = concept.sites[scene_index].place
-        shot = _shot(concept, stage, index, scenes[scene_index].name, place, previous=shots[-1] if shots else None)
+        site = concept.sites[scene_index]
+        shot = _shot(concept, stage, index, scenes[scene_index].name, site, previous=shots[-1] if shots else None)
         shots.append(shot)
     used = {name for shot in shots for name in shot.characters}
     characters = [character_card(member, seed) for member in concept.cast if member.name in used]
     return ShotPlanDraft(characters=characters, scenes=scenes, shots=shots)
 
 
-def _scene_spec(site: Site, concept: Concept, seed: str) -> SceneSpec:
+def _scene_spec(site: Site, seed: str) -> SceneSpec:
     place = site.place
     side = "Inside" if place.interior else "Outside"
     where = f"{side.lower()} the {site.phrase}" + (f" in {site.label}" if site.label and place.noun != "city" else "")
@@ -55,17 +55,18 @@ def _scene_spec(site: Site, concept: Concept, seed: str) -> SceneSpec:
         where = f"the streets of {site.label}"
     elif site.label and place.noun == "land":
         where = site.label
-    weather = WEATHER.get(concept.weather)
+    weather = WEATHER.get(site.weather)
     sky = f"; {weather[0]}{' outside' if place.interior else ''}" if weather else ""
     return SceneSpec(
         name=site.label if site.label and place.noun in ("city", "land") else place.noun.title(),
         location=where,
-        time_of_day=concept.time or pick(TIMES, seed, place.noun),
+        time_of_day=site.time or pick(TIMES, seed, place.noun),
         description=f"{upper_first(where)}: {place.description}{sky}.",
     )
 
 
-def _shot(concept: Concept, stage: str, index: int, scene: str, place: Place, previous: ShotSpec | None) -> ShotSpec:
+def _shot(concept: Concept, stage: str, index: int, scene: str, site: Site, previous: ShotSpec | None) -> ShotSpec:
+    place = site.place
     cast = concept.cast
     hero = cast[0].name
     partner = cast[1 + index % (len(cast) - 1)].name if len(cast) > 1 else ""
@@ -90,7 +91,7 @@ def _shot(concept: Concept, stage: str, index: int, scene: str, place: Place, pr
         camera = CAMERAS[(CAMERAS.index(camera) + 1) % len(CAMERAS)]
     speech = sum(speech_seconds(line.text) for line in lines)
     music = concept.tone.music[{"setup": 0, "discovery": 0, "conflict": 1, "climax": 1, "resolution": 2}[stage]]
-    weather = WEATHER.get(concept.weather)
+    weather = WEATHER.get(site.weather)
     sound = f"{weather[1]}, {place.sound}" if weather else place.sound
     return ShotSpec(
         scene=scene,

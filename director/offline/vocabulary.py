@@ -547,14 +547,18 @@ GARMENTS = (
 )  # fmt: skip
 TIME_WORDS = [
     ("before sunrise", "just before dawn"), ("before dawn", "just before dawn"), ("golden hour", "golden hour"),
-    ("midnight", "midnight"), ("dawn", "dawn"), ("daybreak", "dawn"),
-    ("sunrise", "sunrise"), ("morning", "morning"), ("noon", "midday"), ("midday", "midday"),
+    ("early morning", "early morning"), ("late at night", "late night"), ("midnight", "midnight"), ("dawn", "dawn"),
+    ("daybreak", "dawn"), ("sunrise", "sunrise"), ("morning", "morning"), ("noon", "midday"), ("midday", "midday"),
     ("afternoon", "afternoon"), ("sunset", "sunset"), ("dusk", "dusk"), ("twilight", "twilight"),
     ("evening", "evening"), ("nighttime", "night"), ("tonight", "night"), ("night", "night"),
     ("黎明", "dawn"), ("清晨", "early morning"), ("早上", "morning"), ("上午", "morning"), ("中午", "midday"),
     ("下午", "afternoon"), ("黄昏", "dusk"), ("傍晚", "evening"), ("日落", "sunset"), ("日出", "sunrise"),
     ("午夜", "midnight"), ("深夜", "late night"), ("晚上", "night"), ("夜", "night"),
 ]  # fmt: skip
+TIME_PHRASES = {  # how a place entry says its time ("harbour, at dawn"); any other time takes "at"
+    "just before dawn": "just before dawn", "late night": "late at night", "early morning": "in the early morning",
+    "morning": "in the morning", "afternoon": "in the afternoon", "evening": "in the evening",
+}  # fmt: skip
 WEATHER_WORDS = [
     ("rainy", "rain"), ("raining", "rain"), ("rain", "rain"), ("snowy", "snow"), ("snowing", "snow"),
     ("snow", "snow"), ("stormy", "storm"), ("storm", "storm"), ("foggy", "fog"), ("fog", "fog"), ("misty", "fog"),
