@@ -1,11 +1,13 @@
 """Offline revision diagnosis: split feedback on one shot into clauses and map each to the condition field it changes
-(camera, dialogue, music, sound effects, duration, or the action text that carries the shot's look)."""
+(camera, dialogue, music, sound effects, duration, or the action text that carries the shot's look), reading the
+shot's own fields from its brief; memory entries the feedback names with 'forget' or 'without' are dropped."""
 
 from __future__ import annotations
 
 import re
 
-from director.offline.cast_cards import gender_of
+from director.briefs import CardBrief, ShotBrief
+from director.offline.cast_cards import stated_gender
 from director.offline.timing import MAX_SHOT_S, shot_seconds, speech_seconds
 from director.schemas import DialogueSpec, RevisionDiagnosis
 from generator.text import as_sentence, has_cjk
@@ -52,8 +54,11 @@ _SECONDS = re.compile(
 _REQUEST_OPENER = re.compile(
     r"^(?:please\s+)?(?:make it|use|try|give it|change (?:it|the \w+) to|switch to)\s+(?:an?\s+)?", re.IGNORECASE
 )
-_SUMMARY_FIELD = re.compile(r"^(?P<key>[a-z_]+):[ \t]*(?P<value>[^\n]*)$", re.MULTILINE)
-_SUMMARY_LINE = re.compile(r"(?P<speaker>[^|:]+):\s*\"(?P<text>[^\"]*)\"")
+_FORGET = re.compile(
+    r"\b(?:forget|drop|ignore|without|don't use|do not use|stop using|no longer use)\b|忘掉|忘记|不要参考|不要用|去掉",
+    re.IGNORECASE,
+)
+_ALL_MEMORY = re.compile(r"\b(?:the |all )?(?:memory|memories)\b|记忆", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(
     r"\s*(?:[,;，；]|[.!?。！？](?=\s|$)|\b(?:and|but|also|then|plus)\b|并且|而且|然后|同时|还有)\s*", re.IGNORECASE
 )
@@ -69,9 +74,8 @@ _FIELD_ORDER = ("camera", "dialogue", "music", "sound_effects", "duration_s", "a
 _FIELD_NAMES = {"sound_effects": "sound effects", "duration_s": "duration"}
 
 
-def diagnose_feedback(shot_summary: str, feedback: str) -> RevisionDiagnosis:
+def diagnose_feedback(shot: ShotBrief, feedback: str) -> RevisionDiagnosis:
     """Each clause of the feedback lands on one field; clauses on the same field are combined into one sentence."""
-    shot = summary_fields(shot_summary)
     parts: dict[str, list[str]] = {}
     dialogue: list[DialogueSpec] | None = None
     duration: float | None = None
@@ -79,28 +83,32 @@ def diagnose_feedback(shot_summary: str, feedback: str) -> RevisionDiagnosis:
         if (said := _new_dialogue(clause, shot, feedback)) is not None:
             dialogue = said
             clause = _without_speech(clause)
-        if (wanted := _new_duration(clause, duration or _float(shot.get("duration_s")) or 5.0)) is not None:
+        if (wanted := _new_duration(clause, duration or shot.duration_s)) is not None:
             duration = wanted
         if (field := _field_of(clause)) is not None:
             parts.setdefault(field, []).append(clause)
-        elif said is None and wanted is None:
+        elif said is None and wanted is None and not _forgotten(clause, shot):
             parts.setdefault("action", []).append(clause)
-    names = _characters(shot)
+    names = [card.name for card in shot.characters]
     changes: dict[str, object] = {field: _combined(field, texts, names) for field, texts in parts.items()}
-    if "action" in changes and (previous := shot.get("action", "").strip()):
+    if "action" in changes and (previous := shot.action.strip()):
         changes["action"] = f"{previous} {changes['action']}"
     if dialogue is not None:
         changes["dialogue"] = dialogue
         needed = shot_seconds(sum(speech_seconds(line.text) for line in dialogue))
-        current = duration or _float(shot.get("duration_s")) or 5.0
+        current = duration or shot.duration_s
         duration = needed if needed > current else duration
     if duration is not None:
         changes["duration_s"] = nearest_frame_count(min(max(duration, 1.0), MAX_SHOT_S)) / FPS
-    if not changes:  # only filler words ("please"): keep the feedback as a note on the action, as before
-        changes["action"] = " ".join(filter(None, [shot.get("action", "").strip(), as_sentence(feedback)]))
+    dropped = _forgotten(feedback, shot)
+    if not changes and not dropped:  # only filler words ("please"): keep the feedback as a note on the action
+        changes["action"] = " ".join(filter(None, [shot.action.strip(), as_sentence(feedback)]))
     named = [f"the {_FIELD_NAMES.get(field, field)}" for field in _FIELD_ORDER if field in changes]
+    named += [f"the memory of {', '.join(dropped)}"] if dropped else []
     listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
-    return RevisionDiagnosis(diagnosis=f"The feedback changes {listed}; everything else stays.", **changes)
+    return RevisionDiagnosis(
+        diagnosis=f"The feedback changes {listed}; everything else stays.", drop_memory_labels=dropped, **changes
+    )
 
 
 def feedback_clauses(text: str) -> list[str]:
@@ -129,21 +137,13 @@ def feedback_clauses(text: str) -> list[str]:
     return [text[start:end].strip() for start, end in reversed(glued)]
 
 
-def summary_fields(summary: str) -> dict[str, str]:
-    """The `key: value` lines of a shot summary (director/nodes/revise.py shot_summary)."""
-    return {match["key"]: match["value"].strip() for match in _SUMMARY_FIELD.finditer(summary or "")}
-
-
-def summary_dialogue(shot: dict[str, str]) -> list[DialogueSpec]:
-    return [
-        DialogueSpec(speaker=match["speaker"].strip(), text=match["text"])
-        for match in _SUMMARY_LINE.finditer(shot.get("dialogue", ""))
-        if match["text"].strip()
-    ]
-
-
-def summary_seconds(shot: dict[str, str]) -> float | None:
-    return _float(shot.get("duration_s"))
+def _forgotten(text: str, shot: ShotBrief) -> list[str]:
+    """Memory labels of the current take the text asks to forget: those it names, or all for 'forget the memory'."""
+    labels = shot.take.memory if shot.take else []
+    if not labels or not _FORGET.search(text):
+        return []
+    named = [label for label in labels if label.casefold() in text.casefold()]
+    return named or (list(labels) if _ALL_MEMORY.search(text) else [])
 
 
 def _is_fragment(clause: str) -> bool:
@@ -180,33 +180,37 @@ def _without_speech(clause: str) -> str:
     return clause[: said.start()] if said else clause
 
 
-def _new_dialogue(clause: str, shot: dict[str, str], feedback: str) -> list[DialogueSpec] | None:
+def _new_dialogue(clause: str, shot: ShotBrief, feedback: str) -> list[DialogueSpec] | None:
     quoted = _QUOTED.search(clause)
     said = _SAY.search(clause)
     if quoted is None and said is None:
         return None
     line = (quoted["text"] or quoted["single"]) if quoted else (said["text"] or said["zh"])
     line = line.strip().strip("\"“”'‘’「」")
-    characters = _characters(shot)
-    current = summary_dialogue(shot)
     # the clause may say only 'say "hi"'; the speaker is then named elsewhere in the feedback
-    named = _named_speakers(clause, characters) or _named_speakers(feedback, characters)
-    speaker = named[0] if named else (current[0].speaker if current else (characters[0] if characters else ""))
+    named = _named_speakers(clause, shot.characters) or _named_speakers(feedback, shot.characters)
+    current = shot.dialogue[0].speaker_name if shot.dialogue else ""
+    speaker = named[0] if named else (current or (shot.characters[0].name if shot.characters else ""))
     if not speaker or not line:
         return None
     return [DialogueSpec(speaker=speaker, text=line)]
 
 
-def _characters(shot: dict[str, str]) -> list[str]:
-    return [name.strip() for name in shot.get("characters", "").split(",") if name.strip() not in ("", "none")]
-
-
-def _named_speakers(text: str, characters: list[str]) -> list[str]:
-    named = [name for name in characters if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)]
+def _named_speakers(text: str, characters: list[CardBrief]) -> list[str]:
+    """Names of the characters the text names (by name or id), else those a he/she pronoun fits by their card."""
+    named = [
+        card.name
+        for card in characters
+        if any(re.search(rf"(?<!\w){re.escape(ref)}(?!\w)", text) for ref in (card.name, card.char_id))
+    ]
     if not named and (pronoun := _SPEAKER_PRONOUN.search(text)):
         wanted = "female" if pronoun["pronoun"].lower() in ("she", "her") else "male"
-        named = [name for name in characters if gender_of(name, None, "", "") == wanted]
+        named = [card.name for card in characters if _gender(card) == wanted]
     return named
+
+
+def _gender(card: CardBrief) -> str:
+    return stated_gender(card.name, None, " ".join([card.identity, card.voice]))
 
 
 def _new_duration(clause: str, current: float) -> float | None:
@@ -224,10 +228,3 @@ def _new_duration(clause: str, current: float) -> float | None:
     if _SHORTER.search(clause):
         return current - 2.0
     return None
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
