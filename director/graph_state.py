@@ -57,6 +57,7 @@ class DirectorState(TypedDict, total=False):
     story_question: str
     mode: Mode
     include_stale: bool  # the generation loop also regenerates stale shots
+    regenerate: list[int]  # ids of shots the creator asked to render again although they have a current take
     shot_number: int | None
     revision: dict[str, Any] | None  # {feedback, diagnosis, changes, from_take_id, drop_labels, new_seed}
     retrieved: list[int]  # take ids of R_t, most relevant first
@@ -120,6 +121,8 @@ class DirectorContext:
         for lock in self.locks.values():
             lock.release()
 
-    def tool(self, tool_name: str, /, **args: Any) -> dict[str, Any]:
-        """Call a workspace tool; a refused call becomes an EchoError carrying the tool's message."""
-        return self.toolbox.call(tool_name, args).raise_if_failed().data
+    def tool(self, tool_name: str, /, actor: str | None = None, **args: Any) -> dict[str, Any]:
+        """Call a workspace tool (as `actor` when given, else the toolbox's); a refused call becomes an EchoError
+        carrying the tool's message."""
+        toolbox = self.toolbox if actor is None else self.toolbox.as_actor(actor)
+        return toolbox.call(tool_name, args).raise_if_failed().data

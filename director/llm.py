@@ -26,6 +26,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 
 from director import llm_prompts as prompts
 from director.briefs import ProjectBrief, ShotBrief
+from director.offline.critique import critique_shot
 from director.prompt_fit import SHOT_TEXT_FIELDS, field_chars
 from director.schemas import (
     CharacterSpec,
@@ -110,8 +111,10 @@ class LLMPlanner:
         skills: SkillLoader = load_skill,
         default_shots: int = 6,
         recorder: CallRecorder | None = None,
+        critic: bool = True,
     ) -> None:
         self.chat_model = chat_model
+        self.critic = critic
         self.method = method
         self.max_retries = max_retries
         self.skills = skills
@@ -183,7 +186,17 @@ class LLMPlanner:
         return self._ask("revise", ("revision",), prompts.REVISE_TASK, user_text, RevisionDiagnosis)
 
     def critique(self, shot: ShotBrief) -> CritiqueVerdict:
-        return self._ask("critique", ("critic",), prompts.CRITIQUE_TASK, prompts.critique_input(shot), CritiqueVerdict)
+        """The deterministic checks, and the model's review of the brief unless the LLM critic is switched off."""
+        checked = critique_shot(shot)
+        if not self.critic:
+            return checked
+        verdict = self._ask(
+            "critique", ("critic",), prompts.CRITIQUE_TASK, prompts.critique_input(shot), CritiqueVerdict
+        )
+        if checked.ok:
+            return verdict
+        issues = [*checked.issues, *(issue for issue in verdict.issues if issue not in checked.issues)]
+        return CritiqueVerdict(ok=False, issues=issues, fix=checked.fix or verdict.fix)
 
     def _ask(
         self,

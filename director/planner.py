@@ -67,4 +67,5 @@ def get_planner(settings: Settings, chat_model: BaseChatModel | None = None) -> 
         max_retries=settings.llm_max_retries,
         skills=functools.partial(load_skill, home=settings.home_dir),
         default_shots=settings.default_shots,
+        critic=settings.llm_critic,
     )

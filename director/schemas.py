@@ -140,6 +140,9 @@ class RouteDecision(BaseModel):
     feedback: str = Field(default="", description="The user's instruction, cleaned up")
     reply: str = Field(default="", description="For question: the answer; for cannot: what cannot be done and how")
     version: int | None = Field(default=None, ge=1, description="For rollback_shot: the take version to go back to")
+    all_shots: bool = Field(
+        default=False, description="For generate: regenerate every shot, not only pending and stale ones"
+    )
     target_number: int | None = Field(
         default=None, ge=1, description="For move_shot: the new number; for insert_shot: the number the new shot gets"
     )

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     llm_structured_method: StructuredMethod = "json_schema"
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_timeout_s: float = Field(default=120.0, gt=0)
+    llm_critic: bool = Field(
+        default=True, description="Also ask the LLM to critique every take (the deterministic checks always run)."
+    )
 
     # Generator
     backend: BackendName = "preview"

@@ -34,8 +34,8 @@ def toolbox(workspace: Workspace) -> Toolbox:
 
 
 def take_workspace_snapshot(workspace: Workspace, include_audit: bool = False) -> dict[str, Any]:
-    """Every row of every table (the ToolCall audit and LLM call log only when asked) plus every file and folder under the home
-    (sha256 of file contents), excluding the SQLite files themselves."""
+    """Every row of every table (the ToolCall audit and LLM call log only when asked) plus every file and folder
+    under the home (sha256 of file contents), excluding the SQLite files themselves."""
     tables: dict[str, list[tuple]] = {}
     with workspace.engine.connect() as connection:
         for table in sorted(SQLModel.metadata.tables.values(), key=lambda t: t.name):

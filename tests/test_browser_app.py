@@ -131,3 +131,30 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
     info = probe(film)
     assert info.has_audio and (info.width, info.height) == (320, 192)
     assert info.duration_s == pytest.approx(sum(s.current_take.duration_s for s in shots), abs=0.1)
+
+
+def test_a_failed_story_edit_keeps_the_buttons_and_the_next_message_is_answered(echo_app_url: str) -> None:
+    """The Director cannot apply an edit (quoted text that is not in the story): the error shows, Approve/Edit
+    stay, and the next message is answered with a new story version."""
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.set_default_timeout(60_000)
+        approve = propose_story(page, echo_app_url, IDEA)
+
+        page.locator("#message textarea").fill('replace "a purple submarine" with "a red kite"')
+        page.locator("#send").click()
+        expect(page.get_by_text("does not appear in the story").last).to_be_visible()
+        expect(approve).to_be_visible()
+        expect(approve).to_contain_text(re.compile("approve", re.IGNORECASE))
+        expect(page.locator("#option-1")).to_contain_text(re.compile("edit", re.IGNORECASE))
+        page.screenshot(path=str(ARTIFACTS / "browser-failed-edit.png"), full_page=True)
+
+        page.locator("#message textarea").fill("Make it funnier")
+        page.locator("#send").click()
+        expect(page.get_by_text("story version 2").last).to_be_visible()
+        expect(approve).to_contain_text(re.compile("approve", re.IGNORECASE))
+        browser.close()

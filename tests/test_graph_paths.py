@@ -62,7 +62,9 @@ def make_session(
 ) -> tuple[DirectorSession, ScriptedChatModel]:
     settings = Settings(home=home, width=64, height=64, **overrides)
     model = ScriptedChatModel(answers=answers)
-    planner = LLMPlanner(model, method="json_schema", max_retries=0, skills=load_skill)
+    # the scripted model answers the critic only where a test sets an endpoint (as a real LLM session has)
+    critic = settings.llm_critic and settings.llm_configured
+    planner = LLMPlanner(model, method="json_schema", max_retries=0, skills=load_skill, critic=critic)
     return DirectorSession(settings, project_id, planner=planner), model
 
 
@@ -284,7 +286,10 @@ def test_llm_critic_runs_when_an_endpoint_is_set(director_home: Path) -> None:
 
 
 def test_edit_card_marks_the_shots_that_show_it_stale(director_home: Path) -> None:
-    edit = {"intent": "edit_card", "feedback": 'Mira wears "A red velvet cloak."'}
+    edit = {
+        "intent": "edit_card",
+        "card_edits": [{"card": "Mira", "field": "clothing", "value": "A red velvet cloak."}],
+    }
     session, _ = generated_project(director_home, [edit])
     events = run(session.send('Mira wears "A red velvet cloak."'))
     state = load_project_state(session.workspace, session.project_id)

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from workspace_helpers import ok, take_args
 
 from tools.base import Toolbox
+from tools.undo import CRITIC
 from workspace.db import Workspace
 from workspace.models import ToolCall
 from workspace.project_view import load_project_state
@@ -129,18 +130,6 @@ def test_undo_card_additions_and_deletions(workspace: Workspace, toolbox: Toolbo
     assert _plan(workspace, pid) == before
 
 
-def test_undo_of_an_added_character_that_shots_use_is_refused(
-    workspace: Workspace, toolbox: Toolbox, planned_project: int, workspace_snapshot
-) -> None:
-    pid = planned_project
-    ok(toolbox, "add_character", project_id=pid, name="Cat", identity="a grey cat")
-    ok(toolbox, "set_shot_plan", project_id=pid, shots=[{"scene_id": "S1", "characters": ["ID_C"]}])
-    first = _refused_undo(toolbox, workspace, pid, workspace_snapshot)
-    assert "cannot undo the last change (add_character" in first and "ID_C is still in shots 1" in first
-    # the refusal undid nothing, so the next try meets the same change
-    assert _refused_undo(toolbox, workspace, pid, workspace_snapshot) == first
-
-
 def test_undo_shot_structure_edits_one_by_one(workspace: Workspace, toolbox: Toolbox, planned_project: int) -> None:
     pid = planned_project
     before = _plan(workspace, pid)
@@ -247,11 +236,23 @@ def test_two_undos_revert_the_two_last_changes_then_nothing_is_left(
 def test_undo_cannot_reach_past_a_new_shot_plan(
     workspace: Workspace, toolbox: Toolbox, planned_project: int, workspace_snapshot
 ) -> None:
+    """Cards and shot edits made before the shots were (re)planned are not undone: the plan replaced them."""
     pid = planned_project
     ok(toolbox, "update_shot", project_id=pid, number=1, camera="wide")
-    ok(toolbox, "set_shot_plan", project_id=pid, shots=[{"scene_id": "S1"}])
+    ok(toolbox, "add_character", project_id=pid, name="Cat", identity="a grey cat")
+    ok(toolbox, "set_shot_plan", project_id=pid, shots=[{"scene_id": "S1", "characters": ["ID_C"]}])
     message = _refused_undo(toolbox, workspace, pid, workspace_snapshot)
-    assert "cannot undo the last change (update_shot" in message and "replaced after it (set_shot_plan" in message
+    assert "nothing to undo" in message and "since the shots were last planned" in message
+
+
+def test_undo_passes_over_the_critics_automatic_fixes(
+    workspace: Workspace, toolbox: Toolbox, planned_project: int
+) -> None:
+    pid = planned_project
+    ok(toolbox, "update_shot", project_id=pid, number=1, camera="wide")
+    ok(toolbox.as_actor(CRITIC), "update_shot", project_id=pid, number=2, num_frames=121)
+    assert _undo(toolbox, pid)["message"].startswith("put back the camera of shot 1")
+    assert load_project_state(workspace, pid).shot(2).num_frames == 121
 
 
 def test_undo_refuses_a_change_recorded_without_its_old_values(

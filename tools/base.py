@@ -117,6 +117,10 @@ class Toolbox:
         self.actor = actor
         self._tools = registered_tools()
 
+    def as_actor(self, actor: str) -> Toolbox:
+        """The same tools on the same workspace, audited under another actor."""
+        return Toolbox(self.workspace, actor=actor)
+
     def names(self) -> list[str]:
         return sorted(self._tools)
 

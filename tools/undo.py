@@ -126,15 +126,8 @@ def _undo_rename_character(ctx: ToolContext, change: Change) -> Reverted:
     return Reverted(f"renamed {char_id} back to {old_name} (renamed to {new_name})", back["stale_shots"])
 
 
-def _check_plan_kept(ctx: ToolContext, change: Change) -> None:
-    replaced = last_successful_call(ctx.session, change.project_id, ["set_shot_plan"])
-    if replaced is not None and replaced.id is not None and replaced.id > change.call_id:
-        raise EchoError(f"the whole shot plan was replaced after it (set_shot_plan, call {replaced.id})")
-
-
 def _current_number(ctx: ToolContext, change: Change, shot_id: int) -> int:
     """The number the shot that `change` touched has now."""
-    _check_plan_kept(ctx, change)
     number = shot_number(ctx.session, change.project_id, shot_id)
     if number is None:
         raise EchoError(f"the shot it changed (id {shot_id}) has been deleted since")
@@ -160,7 +153,6 @@ def _shot_add_inverse(done: str) -> Inverse:
 
 
 def _undo_delete_shot(ctx: ToolContext, change: Change) -> Reverted:
-    _check_plan_kept(ctx, change)
     number = change.args["number"]
     restore_shot(ctx, change.project_id, change.recorded("shot_id"), number)
     return Reverted(f"restored shot {number} (deleted)")
@@ -203,9 +195,10 @@ INVERSES: dict[str, Inverse] = {
 
 def _last_change(ctx: ToolContext, project_id: int) -> Change | None:
     undone = [data["undone_call_id"] for data in successful_call_results(ctx.session, project_id, UNDO_TOOL)]
-    call = last_successful_call(ctx.session, project_id, list(INVERSES), excluding=undone)
-    if call is None or call.id is None:
-        return None
+    call = last_successful_call(ctx.session, project_id, list(INVERSES), excluding=undone, skip_actors=(CRITIC,))
+    planned = last_successful_call(ctx.session, project_id, ["set_shot_plan"])
+    if call is None or call.id is None or (planned is not None and planned.id is not None and planned.id > call.id):
+        return None  # a new shot plan is where undo stops: the cards and shots before it were replaced
     return Change(call.id, call.tool, project_id, call.args, call.result or {})
 
 
@@ -219,17 +212,21 @@ def _revert(ctx: ToolContext, change: Change) -> Reverted:
         ) from error
 
 
+CRITIC = "critic"  # the actor of the critic's automatic fixes: undo passes over them, they come with a new take
+
+
 @tool(UNDO_TOOL, ProjectArgs)
 def undo_last_change(ctx: ToolContext, args: ProjectArgs) -> ToolOutput:
     """Undo the project's latest story, card, cast or shot edit that is not undone yet; call it again to undo the
     one before. Generation steps (takes, approvals, conditions, revisions, stale marks), story confirmations and
-    whole new shot plans (set_shot_plan) are not undone: undo passes over them."""
+    whole new shot plans (set_shot_plan) and the critic's automatic fixes are not undone: undo passes over them."""
     project = get_project(ctx.session, args.project_id)
     change = _last_change(ctx, args.project_id)
     if change is None:
         raise EchoError(
             f"nothing to undo in project {args.project_id}: undo reverts story, card, cast and shot edits "
-            f"({', '.join(INVERSES)}), and none is left that is not undone already"
+            f"({', '.join(INVERSES)}) made since the shots were last planned, and none is left that is not undone "
+            "already"
         )
     reverted = _revert(ctx, change)
     touch(project)

@@ -187,9 +187,14 @@ def current_take_of(session: Session, shot: ShotPlan) -> Take | None:
 
 
 def last_successful_call(
-    session: Session, project_id: int, tools: Collection[str], excluding: Collection[int] = ()
+    session: Session,
+    project_id: int,
+    tools: Collection[str],
+    excluding: Collection[int] = (),
+    skip_actors: Collection[str] = (),
 ) -> ToolCall | None:
-    """The project's newest successful call of one of `tools` whose id is not in `excluding` (audit table)."""
+    """The project's newest successful call of one of `tools` whose id is not in `excluding`, by an actor not in
+    `skip_actors` (audit table)."""
     query = (
         select(ToolCall)
         .where(
@@ -197,6 +202,7 @@ def last_successful_call(
             col(ToolCall.ok).is_(True),
             col(ToolCall.tool).in_(tools),
             col(ToolCall.id).not_in(excluding),
+            col(ToolCall.actor).not_in(skip_actors),
         )
         .order_by(col(ToolCall.id).desc())
     )

@@ -1,10 +1,12 @@
 """critique: checks after every take, then acting on what they find (paper Sec. 5.4).
 
-The deterministic checks (speech overflow, missing card anchors, more than two people) and the planner's critic
-(`Planner.critique`, once per take) produce findings. Speech that overflows the shot lengthens it (`update_shot`)
-and regenerates it once. A critic verdict with a fix (a `ShotEdit`) is applied and the shot regenerated once per
-run; the take after that is kept, with its findings reported. In review mode the creator sees the findings and the
-fix and chooses. Each take's findings and the action taken are recorded on it (`record_critique`).
+The planner's critic (`Planner.critique`, once per take) produces the findings: every planner runs the
+deterministic checks (director/offline/critique.py: measured speech overflow, card anchors, at most two people,
+the prompt limit, a music statement), the LLM planner adds the model's review. Speech that overflows the shot
+lengthens it (`update_shot`) and regenerates it once. A critic verdict with a fix (a `ShotEdit`) is applied and
+the shot regenerated once per run; the take after that is kept, with its findings reported. In review mode the
+creator sees the findings and the fix and chooses. Each take's findings and the action taken are recorded on it
+(`record_critique`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from director.prompt_fit import prompt_overflow
 from director.schemas import CritiqueVerdict, ShotEdit
 from director.shot_edits import shot_edit_changes
 from generator.errors import EchoError
-from generator.prompt import ShotCondition, missing_anchors
-from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, MAX_FRAMES, valid_frame_counts
+from generator.types import FPS, MAX_FRAMES, valid_frame_counts
 from tools.critique import CritiqueAction
+from tools.undo import CRITIC
 from workspace.project_view import ProjectState, load_project_state
 
 APPROVE, APPLY_FIX = "Approve", "Apply fix"
@@ -86,7 +88,7 @@ def _apply_fix(ctx: DirectorContext, project_id: int, number: int, fix: ShotEdit
     if not changes:
         raise EchoError("it changes nothing in the shot")
     _check_prompt_fits(project, number, {**shot.model_dump(), **changes})
-    ctx.tool("update_shot", project_id=project_id, number=number, **changes)
+    ctx.tool("update_shot", project_id=project_id, number=number, actor=CRITIC, **changes)
 
 
 def _check_prompt_fits(project: ProjectState, number: int, fields: dict[str, Any]) -> None:
@@ -108,7 +110,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     if frames > generated["num_frames"] and number not in state.get("extended", []):
         return _lengthen(state, ctx, overflow, frames)
     verdict = ctx.planner.critique(load_shot_brief(ctx, pid, number))
-    findings = _checks(state["condition"], overflow) + ([] if verdict.ok else verdict.issues)
+    findings = [] if verdict.ok else verdict.issues  # every planner's critique runs the deterministic checks
     fix = _fix_of(verdict)
     if ctx.settings.review_mode and not state.get("auto_approve"):
         if findings or fix:
@@ -121,25 +123,11 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
 def _lengthen(state: DirectorState, ctx: DirectorContext, overflow: float, frames: int) -> dict[str, Any]:
     """Speech ran past the end: lengthen the shot to hold it and regenerate (once per shot)."""
     number = state["shot_number"]
-    ctx.tool("update_shot", project_id=state["project_id"], number=number, num_frames=frames)
+    ctx.tool("update_shot", project_id=state["project_id"], number=number, num_frames=frames, actor=CRITIC)
     found = f"the dialogue ran {overflow:.1f} s past the end"
     _record(state, ctx, [found], "regenerate", ShotEdit(duration_s=round(frames / FPS, 2)))
     text = f"Shot {number}: {found}; lengthened the shot to {frames / FPS:.2f} s and regenerating it."
     return {"outcome": "retry", "extended": [*state.get("extended", []), number], **say(text)}
-
-
-def _checks(compiled: dict[str, Any], overflow: float) -> list[str]:
-    """What the deterministic checks find in the take and its compiled prompt."""
-    findings = []
-    if overflow > 0:
-        findings.append(f"the dialogue still runs {overflow:.1f} s past the end; shorten the lines or split the shot")
-    condition = ShotCondition.model_validate(compiled["condition"])
-    missing = missing_anchors(compiled["prompt"], condition.characters)
-    if missing:
-        findings.append("the prompt lacks these card sentences: " + "; ".join(missing))
-    if len(condition.characters) > MAX_CHARACTERS_PER_SHOT:
-        findings.append(f"{len(condition.characters)} characters in one shot; the model handles at most two")
-    return findings
 
 
 def _fix_of(verdict: CritiqueVerdict) -> ShotEdit | None:

@@ -55,41 +55,40 @@ def edited_cards(
     return characters, scenes, changed
 
 
-def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
-    pid = state["project_id"]
-    edits = [CardEdit.model_validate(edit) for edit in state["decision"].get("card_edits", [])]
-    if not edits:
-        return {"outcome": "done", **say(NO_EDIT)}
-    project = load_project_state(ctx.workspace, pid)
+def apply_card_edits(ctx: DirectorContext, project_id: int, edits: list[CardEdit]) -> tuple[str, list[int]]:
+    """Save the edits unless a prompt would overflow; (what happened, the shot numbers that became stale)."""
+    project = load_project_state(ctx.workspace, project_id)
     characters, scenes, changed = edited_cards(project, edits)
     touched = {char_id for char_id, card in characters.items() if card != project.character(char_id)}
     touched_scenes = {scene_id for scene_id, card in scenes.items() if card != project.scene(scene_id)}
     if not touched and not touched_scenes:
-        return {"outcome": "done", **say("The cards already say that; nothing changed.")}
+        return "The cards already say that; nothing changed.", []
     users = [shot for shot in project.shots if touched & set(shot.characters) or shot.scene_id in touched_scenes]
     over = shots_over_limit(project, [shot.number for shot in users], characters, scenes)
     if over:
         worst = ", ".join(f"shot {o.shot_number} by {o.over_by}" for o in over)
-        return {
-            "outcome": "done",
-            **say(
-                f"Nothing changed: with that card text the prompts of {shot_list([o.shot_number for o in over])} "
-                f"would be over the {over[0].limit}-character limit ({worst} characters). Use a shorter sentence."
-            ),
-        }
+        text = (
+            f"The card was not changed: with that text the prompts of {shot_list([o.shot_number for o in over])} "
+            f"would be over the {over[0].limit}-character limit ({worst} characters). Use a shorter sentence."
+        )
+        return text, []
     for char_id in touched:
         fields = characters[char_id].model_dump(include=set(CHARACTER_FIELDS))
-        ctx.tool("update_character", project_id=pid, char_id=char_id, **fields)
+        ctx.tool("update_character", project_id=project_id, char_id=char_id, **fields)
     for scene_id in touched_scenes:
         fields = scenes[scene_id].model_dump(include=set(SCENE_FIELDS))
-        ctx.tool("update_scene", project_id=pid, scene_id=scene_id, **fields)
+        ctx.tool("update_scene", project_id=project_id, scene_id=scene_id, **fields)
     generated = [shot for shot in users if shot.current_take is not None]
     if generated:
-        ctx.tool("mark_stale", project_id=pid, take_ids=[shot.current_take.id for shot in generated])
+        ctx.tool("mark_stale", project_id=project_id, take_ids=[shot.current_take.id for shot in generated])
     stale = [shot.number for shot in generated]
     note = " " + stale_sentence(stale, "showed the old card") if stale else ""
-    return {
-        "outcome": "offer" if stale else "done",
-        "stale": stale,
-        **say("Updated " + "; ".join(changed) + "." + note),
-    }
+    return "Updated " + "; ".join(changed) + "." + note, stale
+
+
+def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    edits = [CardEdit.model_validate(edit) for edit in state["decision"].get("card_edits", [])]
+    if not edits:
+        return {"outcome": "done", **say(NO_EDIT)}
+    text, stale = apply_card_edits(ctx, state["project_id"], edits)
+    return {"outcome": "offer" if stale else "done", "stale": stale, **say(text)}

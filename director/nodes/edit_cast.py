@@ -9,8 +9,9 @@ from typing import Any
 from director.briefs import project_brief
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
+from director.nodes.edit_card import apply_card_edits
 from director.nodes.revise import shot_list, stale_sentence
-from director.schemas import CharacterSpec
+from director.schemas import CardEdit, CharacterSpec
 from director.shot_edits import character_id_of
 from generator.errors import EchoError
 from workspace.project_view import ProjectState, load_project_state
@@ -52,10 +53,13 @@ def _remove(ctx: DirectorContext, project: ProjectState, char_id: str) -> dict[s
     return {"outcome": "offer" if stale else "done", "stale": stale, **say(text)}
 
 
-def _rename(ctx: DirectorContext, project: ProjectState, char_id: str, new_name: str) -> dict[str, Any]:
-    if not new_name.strip():
+def _rename(ctx: DirectorContext, project: ProjectState, char_id: str, decision: dict[str, Any]) -> dict[str, Any]:
+    """Rename everywhere, then apply the card rewrites that came with it ('make the neighbour a boy named Theo
+    who plays trumpet': the identity changes too)."""
+    new_name = decision.get("new_name", "").strip()
+    if not new_name:
         raise EchoError("say the new name, e.g. 'rename Felix to Mae'")
-    renamed = ctx.tool("rename_character", project_id=project.project.id, char_id=char_id, new_name=new_name.strip())
+    renamed = ctx.tool("rename_character", project_id=project.project.id, char_id=char_id, new_name=new_name)
     text = f"Renamed {renamed['old_name']} to {renamed['new_name']} ({char_id}) on the card"
     if renamed["changed_shots"]:
         text += f", in {shot_list(renamed['changed_shots'])}"
@@ -63,6 +67,14 @@ def _rename(ctx: DirectorContext, project: ProjectState, char_id: str, new_name:
         text += f" and in the story (version {renamed['story_version']})"
     stale = renamed["stale_shots"]
     text += "." + (" " + stale_sentence(stale, "showed the old name") if stale else "")
+    edits = [CardEdit.model_validate(edit) for edit in decision.get("card_edits", [])]
+    if edits:
+        edits = [
+            edit.model_copy(update={"card": char_id}) if edit.card == renamed["old_name"] else edit for edit in edits
+        ]
+        edited, also_stale = apply_card_edits(ctx, project.project.id, edits)
+        text += " " + edited
+        stale = sorted(set(stale) | set(also_stale))
     return {"outcome": "offer" if stale else "done", "stale": stale, **say(text)}
 
 
@@ -76,4 +88,4 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     char_id = character_id_of(decision["character"], project_brief(project).characters)
     if decision["intent"] == "remove_character":
         return _remove(ctx, project, char_id)
-    return _rename(ctx, project, char_id, decision.get("new_name", ""))
+    return _rename(ctx, project, char_id, decision)

@@ -11,6 +11,7 @@ from director.nodes.plan import shot_input
 from director.prompt_fit import prompt_overflow
 from director.schemas import ShotSpec
 from generator.errors import EchoError
+from generator.text import as_sentence
 from workspace.project_view import ProjectState, load_project_state
 from workspace.queries import number_range_text
 
@@ -56,7 +57,7 @@ def _insert(ctx: DirectorContext, project: ProjectState, decision: dict[str, Any
             f"the new shot's prompt would be {overflow.over_by} characters over the limit; describe it more briefly"
         )
     ctx.tool("insert_shot", project_id=project.project.id, position=position, shot=shot)
-    return f"Added shot {position}: {spec.action or 'a new shot'}. Say 'generate' to render it."
+    return f"Added shot {position}: {as_sentence(spec.action or 'a new shot')} Say 'generate' to render it."
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """next_shot: the generation loop's cursor, read from the workspace every time so the loop is idempotent.
 
-The next shot is the first (in order) without a current take, or a stale one when regenerating. A take
+The next shot is the first (in order) without a current take, or a stale one when regenerating, or one the creator
+asked to render again ('regenerate shot 3', 'regenerate all shots'). A take
 registered just before a crash therefore counts as done, and a restarted run continues at the first
 unfinished shot.
 """
@@ -17,13 +18,16 @@ from director.nodes.shot_context import plan_rows
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     pid = state["project_id"]
     include_stale = state.get("include_stale", False)
+    regenerate = state.get("regenerate", [])
     with ctx.workspace.read_session() as session:
         shots = plan_rows(session, pid)
     total = len(shots)
     for number, shot in enumerate(shots, start=1):
-        if shot.current_take_id is None or (include_stale and shot.status == "stale"):
+        asked = shot.id in regenerate
+        if shot.current_take_id is None or (include_stale and shot.status == "stale") or asked:
             become_writer(ctx, pid)  # before anything is generated: a second writer is told who holds it
             return {
+                "regenerate": [shot_id for shot_id in regenerate if shot_id != shot.id],
                 "shot_number": number,
                 "mode": "plan",
                 "revision": None,
@@ -35,4 +39,4 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     if total == 0:
         return {"outcome": "done", "shot_number": None, **say("There are no shots to generate yet.")}
     text = f"All {total} shots have a take. Review them, revise any shot with feedback, or export the film."
-    return {"outcome": "done", "shot_number": None, "include_stale": False, **say(text, ["Export"])}
+    return {"outcome": "done", "shot_number": None, "include_stale": False, "regenerate": [], **say(text, ["Export"])}

@@ -131,4 +131,8 @@ def offer_regenerate(state: DirectorState, ctx: DirectorContext) -> dict[str, An
     decision = route_message(ctx, state, answer, pending_question=question)
     if decision.intent in ("approve", "generate"):
         return {"outcome": "regenerate", "include_stale": True}
-    return {"outcome": "dispatch", "user_message": answer, **decision_update(decision, answer)}
+    return {
+        "outcome": "dispatch",
+        "user_message": answer,
+        **decision_update(decision, answer, ctx, state["project_id"]),
+    }

@@ -61,10 +61,24 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         places=draft.places,
         beats=draft.beats,
     )
-    text = f"**{draft.title}** (story version {written['version']})\n\n{draft.description}"
+    return {"story_feedback": "", "story_question": REVIEW_QUESTION, **say(story_text(draft, written["version"]))}
+
+
+def story_text(draft: StoryDraft, version: int) -> str:
+    """The story as the creator reviews it: title, prose, then who, where and what happens."""
+    text = f"**{draft.title}** (story version {version})\n\n{draft.description}"
+    if draft.cast:
+        people = "; ".join(
+            f"{entry.name}, {entry.description}" if entry.description else entry.name for entry in draft.cast
+        )
+        text += f"\n\nCast: {people}"
+    if draft.places:
+        text += "\n\nPlaces: " + "; ".join(draft.places)
+    if draft.beats and not all(beat in draft.description for beat in draft.beats):  # prose that tells them: once
+        text += "\n\nWhat happens:\n" + "\n".join(f"{n}. {beat}" for n, beat in enumerate(draft.beats, start=1))
     if draft.style:
         text += f"\n\nStyle: {draft.style}"
-    return {"story_feedback": "", "story_question": REVIEW_QUESTION, **say(text)}
+    return text
 
 
 def review(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from director.offline.critique import critique_shot
 from director.offline.fitting import Line, fit_to_budgets
 from director.offline.revision import diagnose_feedback
 from director.offline.routing import route_message
-from director.offline.screenplay import Screenplay, parse_screenplay, plan_from_screenplay
+from director.offline.screenplay import parse_screenplay, plan_from_screenplay, story_from_screenplay
 from director.offline.story import write_story_from_idea
-from director.offline.story_concept import derive_concept, seed_of, tone_in, tone_of_style
+from director.offline.story_concept import derive_concept, seed_of, tone_of_style
 from director.offline.story_edits import apply_story_feedback
 from director.offline.story_shots import plan_from_story
 from director.schemas import (
@@ -82,7 +82,7 @@ class OfflinePlanner:
             text = _checked_text(idea, "idea")
             screenplay = parse_screenplay(text)
             draft = (
-                _story_from_screenplay(text, screenplay)
+                story_from_screenplay(text, screenplay)
                 if screenplay is not None
                 else write_story_from_idea(without_shot_count(text) or text)
             )
@@ -122,20 +122,3 @@ def _checked_text(text: str, what: str) -> str:
     if len(text) > MAX_MESSAGE_CHARS:
         raise EchoError(f"the {what} has {len(text):,} characters; keep it under {MAX_MESSAGE_CHARS:,} (split it up)")
     return text.strip()
-
-
-def _story_from_screenplay(text: str, screenplay: Screenplay) -> StoryDraft:
-    scenes = [scene.name for scene in screenplay.scenes]
-    opening = next((beat.text for scene in screenplay.scenes for beat in scene.beats if not beat.speaker), "")
-    description = (
-        f"A screenplay in {len(scenes)} scene{'s' if len(scenes) != 1 else ''} ({', '.join(scenes)}) with "
-        f"{', '.join(screenplay.characters) or 'no speaking characters'}."
-        + (f" It opens: {opening}" if opening else "")
-    )
-    return StoryDraft(
-        title=(screenplay.title or scenes[0])[:200],
-        description=description,
-        style=tone_in(text).style,
-        screenplay=text,
-        language="zh" if has_cjk(text) else "en",
-    )

@@ -42,6 +42,7 @@ _GENERATE = re.compile(
     r"start (?:generating|rendering|shooting|the shots))\b|重新生成|生成|渲染|开始拍|重拍",
     re.IGNORECASE,
 )
+_ALL_SHOTS = re.compile(r"\b(?:all|every|each)\b(?:\s+(?:the|of the))?\s+shots?\b|所有|全部|每个镜头", re.I)
 _GENERATE_ONE = re.compile(
     r"^(?:re-?generate|re-?render|rerender|generate|render|redo|reshoot)\s+§(?:\s+again)?$|^(?:重新生成|生成|重拍|渲染)§$|"
     r"^(?:把)?§(?:重新生成|重拍|再生成一次)(?:一下|一次)?$",
@@ -125,7 +126,7 @@ def _about_the_project(command: str, brief: ProjectBrief) -> RouteDecision:
     if _EXPORT.search(command):
         return RouteDecision(intent="export", feedback=command)
     if _GENERATE.search(command):
-        return RouteDecision(intent="generate", feedback=command)
+        return RouteDecision(intent="generate", all_shots=bool(_ALL_SHOTS.search(command)), feedback=command)
     if planned and (decision := card_edit_decision(command, brief)) is not None:
         return decision
     if not brief.shots and _STORY_WORDS.search(command):
