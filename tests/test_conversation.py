@@ -268,7 +268,13 @@ OFFLINE_ROWS = [
     Row("rename Felix to Henri", "rename_character", (no_character("Felix"), nowhere_in_shots("Felix"))),
     Row("call Felix Henri", "rename_character", (no_character("Felix"), nowhere_in_shots("Felix"))),
     Row("把Felix改名为Henri", "rename_character", (no_character("Felix"), nowhere_in_shots("Felix"))),
-    Row("rename Felix to Mae", "rename_character", (unchanged, says("Mae"))),
+    Row("rename Felix to Mae", "rename_character", (unchanged, says("Mae"))),  # Mae is taken: refused
+    Row(
+        "rename Felix to Mae",
+        "rename_character",
+        (card("Mae", "identity", "jazz drummer"), nowhere_in_shots("Felix")),
+        setup=("rename Mae to June",),
+    ),
     Row(
         "make the neighbour a boy named Theo who plays trumpet",
         "rename_character",

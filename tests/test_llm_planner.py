@@ -32,7 +32,10 @@ SHOT = ShotBrief(
     music="no music",
     num_frames=121,
     status="generated",
-    prompt="ID_A: A young apprentice. At normal speed, ID_A opens the book.",
+    prompt=(
+        "ID_A: A young apprentice. Voice: A bright voice. At normal speed, ID_A opens the book. ID_A says, "
+        '"Found it." Sound effects: pages rustle. No background music.'
+    ),
 )
 PLAN = {
     "characters": [{"name": "Mira", "identity": "A young apprentice."}],
