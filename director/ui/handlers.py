@@ -229,9 +229,11 @@ class Handlers:
             yield (project, chat, *[keep] * OPTION_BUTTONS, storyboard, summary, activity_update(activity), keep)
         self.ctx.adopt(director)
         state = self.ctx.state(director.project_id) if director.project_id else None
+        conversation = self._conversation(director)
+        asking = 1 if conversation and director.pending_question() is not None else 0  # the question stays last
         yield (
             project_update(self.ctx, director.project_id),
-            self._conversation(director) + notes,
+            conversation[: len(conversation) - asking] + notes + conversation[len(conversation) - asking :],
             *option_updates(self._options(director) or offered),
             views.storyboard(self.ctx.workspace, state) if state else [],
             views.story_summary(state) if state else START_HINT,
