@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from generator.preview.creatures import (
     DEFAULT_COATS,
@@ -322,12 +322,43 @@ def paint_bodies(image: Image.Image, figures: list[Figure], world_height: int) -
 
 
 def _paste_face(image: Image.Image, figure: Figure) -> None:
+    """The reference face, cropped to the face it shows, into the head oval with a feathered edge."""
     left, top, right, bottom = figure.head_box
     size = (right - left, bottom - top)
-    face = Image.fromarray(_square_crop(figure.face)).resize(size, Image.Resampling.BILINEAR)
+    face = Image.fromarray(face_crop(figure.face)).resize(size, Image.Resampling.BILINEAR)
+    image.paste(face, (left, top), feathered_oval(size))
+
+
+def feathered_oval(size: tuple[int, int]) -> Image.Image:
+    """An oval mask that fades to nothing over its outer ~12%, so a photo blends into the drawn head."""
+    width, height = size
+    inset = max(1, round(min(width, height) * 0.06))
     mask = Image.new("L", size, 0)
-    ImageDraw.Draw(mask).ellipse((0, 0, size[0] - 1, size[1] - 1), fill=255)
-    image.paste(face, (left, top), mask)
+    ImageDraw.Draw(mask).ellipse((inset, inset, width - 1 - inset, height - 1 - inset), fill=255)
+    return mask.filter(ImageFilter.GaussianBlur(radius=inset))
+
+
+def face_crop(image: np.ndarray) -> np.ndarray:
+    """A square around the face in a picture: the largest skin-toned area (YCbCr skin range) in its upper part,
+    padded; the top-centred square when no such area stands out (a drawing, a mask, a dark photo)."""
+    height, width = image.shape[:2]
+    rgb = image[..., :3].astype(np.float32)
+    red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    cb = 128 - 0.168736 * red - 0.331264 * green + 0.5 * blue
+    cr = 128 + 0.5 * red - 0.418688 * green - 0.081312 * blue
+    skin = (cb >= 77) & (cb <= 127) & (cr >= 133) & (cr <= 173)
+    skin[int(height * 0.8) :] = False  # shoulders and hands sit low
+    rows, cols = np.nonzero(skin)
+    if rows.size < 0.02 * height * width:
+        return _square_crop(image)
+    top, bottom = np.percentile(rows, [5, 95])
+    left, right = np.percentile(cols, [5, 95])
+    side = min(max(bottom - top, right - left) * 1.3, height, width)
+    centre_y, centre_x = (top + bottom) / 2, (left + right) / 2
+    y0 = int(np.clip(centre_y - side / 2, 0, height - side))
+    x0 = int(np.clip(centre_x - side / 2, 0, width - side))
+    side = int(side)
+    return image[y0 : y0 + side, x0 : x0 + side]
 
 
 def _square_crop(image: np.ndarray) -> np.ndarray:
