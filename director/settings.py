@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from director.shot_count import MAX_REQUESTED_SHOTS
-from generator.echo.config import Dtype, OffloadMode
+from generator.echo.config import Dtype, OffloadMode, VisualMemory
 from generator.registry import BACKEND_NAMES, backend_config
 from generator.types import MAX_SIDE
 from workspace.db import DEFAULT_UPLOAD_MAX_BYTES, HomeLayout, Workspace, open_workspace
@@ -41,12 +41,19 @@ class Settings(BaseSettings):
     # Generator
     backend: BackendName = "preview"
     model_dir: Path | None = Field(default=None, description="Local JoyAI-Echo pipeline folder (echo backend).")
+    base_model_dir: Path | None = Field(
+        default=None, description="Local folder with Echo's Gemma 3 text encoder and tokenizer (echo backend)."
+    )
     width: int = Field(default=640, ge=32, le=MAX_SIDE)
     height: int = Field(default=384, ge=32, le=MAX_SIDE)
     device: str = "cuda"
     dtype: Dtype | None = Field(default=None, description="None: bfloat16 on an accelerator, float32 on the CPU")
     offload: OffloadMode = "none"
     vae_tiling: bool = False
+    visual_memory: VisualMemory = Field(
+        default="clip",
+        description="clip: each slot's 9-frame clip through the video VAE, last latent kept (paper); image: key frame",
+    )
     subtitles: bool = True
 
     # Director behaviour
@@ -104,6 +111,7 @@ _FLAGS: dict[str, dict[str, object]] = {
     "--home": {"help": "project home (env ECHO_HOME, default ./echo_home)"},
     "--backend": {"choices": get_args(BackendName), "help": "generator backend (default preview)"},
     "--model-dir": {"help": "local JoyAI-Echo pipeline folder (echo backend)"},
+    "--base-model-dir": {"help": "local folder with Echo's Gemma 3 text encoder and tokenizer (echo backend)"},
     "--device": {"help": "torch device for the echo backend (default cuda)"},
     "--dtype": {"choices": get_args(Dtype), "help": "echo backend precision"},
     "--offload": {"choices": get_args(OffloadMode), "help": "echo backend memory saving"},

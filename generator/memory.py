@@ -3,14 +3,15 @@
 KOK, Key-frame Of Key-shot (paper Sec. 5.3): the memory entry made from one earlier shot, its Eq. 8 audio window
 paired with the key frame of the same moment. Everywhere else in the code "KOK" means this.
 
-A slot is one event: the loudest audio window of a shot (Eq. 8) and the key frame at the same moment (the last
-of the 9 frames around the window centre). Slots are built here and only ever moved as whole units, so an
-image is never paired with another event's audio.
+A slot is one event: the loudest audio window of a shot (Eq. 8) and the 9 frames around the window centre, whose
+last is the key frame (the echo backend encodes the clip and keeps its last latent, as the paper does). Slots are
+built here and only ever moved as whole units, so an image is never paired with another event's audio.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import re
@@ -29,6 +30,7 @@ from generator.media import read_frames, save_png
 from generator.text import upper_first
 from generator.types import (
     MAX_MEMORY_SLOTS,
+    MAX_PIXELS,
     CharacterInShot,
     GeneratedShot,
     MemorySlot,
@@ -43,6 +45,7 @@ RECENT_SHOTS = 4
 MAX_IMAGE_FILE_BYTES = 50_000_000
 MAX_AUDIO_FILE_BYTES = 100_000_000  # a memory window is seconds long; no memory wav comes near this
 MAX_SLOTS_FILE_BYTES = 1_000_000
+MAX_CLIP_FILE_BYTES = CLIP_LENGTH * MAX_PIXELS * 3 + 1_000  # an uncompressed .npy: the frames plus its header
 TIE_RTOL = 1e-6  # window energies this close (relative) are equal: the earliest window wins
 
 T = TypeVar("T")
@@ -220,18 +223,28 @@ def assemble_memory(
 
 def save_slots(slots: Sequence[MemorySlot], path: Path) -> Path:
     """Write slots as a `--memory` file that `load_slots_json` reads back: the JSON list at `path`, and each
-    slot's key frame (PNG) and audio (wav) beside it under names unique to the event."""
+    slot's key frame (PNG), 9-frame clip (uncompressed .npy) and audio (wav) beside it under names unique to the
+    event."""
     path = Path(path)
     entries = []
     for slot in slots:
         digest = hashlib.sha1(repr(slot.key).encode()).hexdigest()[:8]
         stem = f"{re.sub(r'[^A-Za-z0-9_-]+', '_', slot.label)[:40]}_{digest}"
         save_png(path.parent / f"{stem}.png", slot.key_frame)
-        audio_name = None
+        audio_name, clip_name = None, None
         if slot.audio is not None and slot.sample_rate:
             audio_name = write_wav(path.parent / f"{stem}.wav", slot.audio, slot.sample_rate).name
+        if slot.clip is not None:
+            clip_name = f"{stem}.clip.npy"
+            atomic_write_bytes(path.parent / clip_name, _npy_bytes(slot.clip))
         entries.append(
-            {"label": slot.label, "key_frame": f"{stem}.png", "audio": audio_name, "source": slot.source.model_dump()}
+            {
+                "label": slot.label,
+                "key_frame": f"{stem}.png",
+                "clip": clip_name,
+                "audio": audio_name,
+                "source": slot.source.model_dump(),
+            }
         )
     atomic_write_bytes(path, json.dumps(entries, indent=2).encode())
     return path
@@ -256,13 +269,40 @@ def _slot_from_entry(entry: object, base: Path, where: str) -> MemorySlot:
         audio, sample_rate = read_wav(
             check_regular_file(_resolve(base, str(entry["audio"])), MAX_AUDIO_FILE_BYTES, "memory audio")
         )
+    clip = _read_clip(_resolve(base, str(entry["clip"])), key_frame.shape, where) if entry.get("clip") else None
     try:
         source = MemorySource.model_validate(entry.get("source") or {"kind": "external"})
         return MemorySlot(
-            label=str(entry["label"]), source=source, key_frame=key_frame, audio=audio, sample_rate=sample_rate
+            label=str(entry["label"]),
+            source=source,
+            key_frame=key_frame,
+            clip=clip,
+            audio=audio,
+            sample_rate=sample_rate,
         )
     except ValidationError as error:
         raise EchoError(f"{where}: invalid memory slot: {error.errors()[0]['msg']}") from error
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _read_clip(path: Path, frame_shape: tuple[int, ...], where: str) -> np.ndarray:
+    """A slot's 9-frame clip: CLIP_LENGTH uint8 frames the size of its key frame, from an uncompressed .npy file."""
+    check_regular_file(path, MAX_CLIP_FILE_BYTES, "memory clip")
+    try:
+        clip = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise EchoError(f"{where}: cannot read memory clip {path}: {error}. Save the slots again.") from error
+    if not isinstance(clip, np.ndarray) or clip.dtype != np.uint8 or clip.shape != (CLIP_LENGTH, *frame_shape):
+        raise EchoError(
+            f"{where}: memory clip {path} must hold {CLIP_LENGTH} uint8 frames of the key frame's size "
+            f"{frame_shape}. Save the slots again."
+        )
+    return clip
 
 
 def _resolve(base: Path, relative: str) -> Path:

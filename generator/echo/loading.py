@@ -1,70 +1,42 @@
-"""Load a local JoyAI-Echo pipeline folder onto a device, with the memory options of its EchoConfig. Never downloads.
+"""Load JoyAI-Echo from local folders onto a device, with the memory options of its EchoConfig. Never downloads.
 
-Folder layout (what `EchoModularPipeline.save_pretrained` writes, or a local copy of a diffusers Echo repository):
-
-    MODEL_DIR/modular_model_index.json    (or model_index.json)
-    MODEL_DIR/text_encoder/   config.json + *.safetensors   Gemma 3 (Gemma3ForConditionalGeneration)
-    MODEL_DIR/tokenizer/      tokenizer.json / tokenizer_config.json
-    MODEL_DIR/connectors/     config.json + *.safetensors   LTX2TextConnectors
-    MODEL_DIR/transformer/    config.json + *.safetensors   LTX2VideoTransformer3DModel
-    MODEL_DIR/vae/            config.json + *.safetensors   AutoencoderKLLTX2Video
-    MODEL_DIR/audio_vae/      config.json + *.safetensors   AutoencoderKLLTX2Audio
-    MODEL_DIR/vocoder/        config.json + *.safetensors   LTX2Vocoder
+Which folders are accepted, and where each part comes from, is `generator.echo.layouts`; this module loads each part
+with its own class, checks that every tensor was read from disk, and places the parts on the device. Every failure
+is one GeneratorError that names the folder and the fix.
 """
 
 from __future__ import annotations
 
+from itertools import chain
 from pathlib import Path
 
 import torch
+from diffusers import AutoencoderKLLTX2Audio, AutoencoderKLLTX2Video, LTX2VideoTransformer3DModel
+from diffusers.hooks import apply_group_offloading
+from diffusers.pipelines.ltx2 import LTX2TextConnectors, LTX2Vocoder, LTX2VocoderWithBWE
+from transformers import AutoTokenizer, Gemma3ForConditionalGeneration
 
 from generator.echo.config import EchoConfig, OffloadMode
+from generator.echo.layouts import PARTS, EchoLayout, Part, find_layout
 from generator.types import GeneratorError
 
-INDEX_FILES = ("modular_model_index.json", "model_index.json")
-MODEL_COMPONENTS = ("text_encoder", "connectors", "transformer", "vae", "audio_vae", "vocoder")
-COMPONENTS = ("tokenizer", *MODEL_COMPONENTS)
+CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        AutoTokenizer,
+        Gemma3ForConditionalGeneration,
+        LTX2TextConnectors,
+        LTX2VideoTransformer3DModel,
+        AutoencoderKLLTX2Video,
+        AutoencoderKLLTX2Audio,
+        LTX2Vocoder,
+        LTX2VocoderWithBWE,
+    )
+}
 OFFLOADED_COMPONENTS = ("text_encoder", "transformer")
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
-WEIGHT_SUFFIXES = (".safetensors", ".bin")
-LAYOUT_HINT = (
-    "The folder must hold modular_model_index.json (or model_index.json) and one subfolder per component: "
-    + ", ".join(COMPONENTS)
-    + " (the layout EchoModularPipeline.save_pretrained writes)."
-)
 
 
-def _component_present(folder: Path, name: str) -> bool:
-    if not folder.is_dir():
-        return False
-    files = [path.name for path in folder.iterdir()]
-    if name == "tokenizer":
-        return any(required in files for required in TOKENIZER_FILES)
-    return "config.json" in files and any(file.endswith(WEIGHT_SUFFIXES) for file in files)
-
-
-def check_model_dir(model_dir: Path | None) -> Path:
-    """The model folder, resolved; GeneratorError naming what is missing when it cannot be a complete pipeline."""
-    if model_dir is None:
-        raise GeneratorError(
-            "The echo backend needs local JoyAI-Echo weights: set ECHO_MODEL_DIR (or --model-dir) to the pipeline "
-            "folder, or use --backend preview. " + LAYOUT_HINT
-        )
-    folder = Path(model_dir).expanduser().resolve()
-    if not folder.is_dir():
-        raise GeneratorError(f"Model folder {folder} does not exist. Check ECHO_MODEL_DIR / --model-dir.")
-    if not any((folder / index).is_file() for index in INDEX_FILES):
-        raise GeneratorError(f"{folder} is not an Echo pipeline folder (no {' or '.join(INDEX_FILES)}). {LAYOUT_HINT}")
-    missing = [name for name in COMPONENTS if not _component_present(folder / name, name)]
-    if missing:
-        raise GeneratorError(
-            f"{folder} is incomplete: missing or empty component folder(s) {', '.join(missing)}. "
-            f"Copy them from the release (config plus weights). {LAYOUT_HINT}"
-        )
-    return folder
-
-
-def resolve_device(name: str) -> torch.device:
+def resolve_device(name: str, folder: Path) -> torch.device:
     try:
         device = torch.device(name)
     except RuntimeError as error:
@@ -72,8 +44,9 @@ def resolve_device(name: str) -> torch.device:
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise GeneratorError(
-                "The echo backend needs a CUDA GPU, and none is visible to torch. Use --backend preview, or set "
-                "ECHO_DEVICE=cpu to run Echo on the CPU (only practical for tiny test pipelines)."
+                f"Cannot run JoyAI-Echo from {folder}: the echo backend needs a CUDA GPU, and none is visible to "
+                "torch. Use --backend preview, or set ECHO_DEVICE=cpu to run Echo on the CPU (only practical for tiny "
+                "test pipelines)."
             )
         if device.index is not None and device.index >= torch.cuda.device_count():
             raise GeneratorError(
@@ -99,6 +72,49 @@ def out_of_memory_error(error: BaseException, what: str) -> GeneratorError:
     )
 
 
+def _is_out_of_memory(error: BaseException) -> bool:
+    """True for torch's or Python's out-of-memory error, or the CPU allocator's, anywhere in the chain."""
+    current: BaseException | None = error
+    while current is not None:
+        if isinstance(current, torch.OutOfMemoryError | MemoryError) or "can't allocate memory" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def load_part(part: Part, dtype: torch.dtype) -> object:
+    """One component from its folder; the audio VAE in float32 (diffusers: Echo's audio memory was trained so)."""
+    kwargs: dict = {"local_files_only": True}
+    if part.subfolder:
+        kwargs["subfolder"] = part.subfolder
+    if part.name != "tokenizer":
+        kwargs["dtype"] = torch.float32 if part.name == "audio_vae" else dtype
+    try:
+        component = CLASSES[part.class_name].from_pretrained(str(part.root), **kwargs)
+    except Exception as error:  # any loader failure means the same thing to the user: a bad component folder
+        if _is_out_of_memory(error):
+            raise GeneratorError(
+                f"Out of memory while loading {part.name} from {part.folder}: every part of JoyAI-Echo passes "
+                "through CPU RAM while it loads (about 70 GB in bf16). Free RAM or add swap; ECHO_OFFLOAD does not "
+                "lower this."
+            ) from error
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise GeneratorError(
+            f"Cannot load {part.name} ({part.class_name}) from {part.folder}: {reason}. Copy that folder again from "
+            "the converter's output (config.json and every weight file)."
+        ) from error
+    if isinstance(component, torch.nn.Module):
+        tensors = chain(component.named_parameters(), component.named_buffers())
+        unread = [name for name, tensor in tensors if tensor.is_meta]
+        if unread:
+            raise GeneratorError(
+                f"{part.folder} does not hold the weights of its {part.class_name}: {len(unread)} tensor(s) such as "
+                f"{unread[0]} are missing from its weight files. Convert the release checkpoint again, or copy that "
+                "folder from the converter's output."
+            )
+    return component
+
+
 def place_components(pipeline: object, device: torch.device, offload: OffloadMode, vae_tiling: bool) -> None:
     """Move components to `device`, or keep the large ones (text encoder, transformer) on the CPU and stream them.
 
@@ -106,14 +122,12 @@ def place_components(pipeline: object, device: torch.device, offload: OffloadMod
     time, the text encoder layer by layer; sequential: both layer by layer. diffusers' group offloading does
     this without accelerate; on CUDA it prefetches on a side stream.
     """
-    from diffusers.hooks import apply_group_offloading
-
     if vae_tiling:
         pipeline.vae.enable_tiling()
     if offload == "none":
         pipeline.to(device)
         return
-    for name in COMPONENTS:
+    for name in PARTS:
         component = getattr(pipeline, name)
         if not isinstance(component, torch.nn.Module):
             continue
@@ -131,38 +145,18 @@ def place_components(pipeline: object, device: torch.device, offload: OffloadMod
         )
 
 
-def load_echo_pipeline(config: EchoConfig) -> object:
-    """An `EchoModularPipeline` with the project's memory-audio block, every component loaded from local files."""
-    folder = check_model_dir(config.model_dir)
-    device = resolve_device(config.device)
-    dtype = resolve_dtype(config, device)
-
-    from diffusers.modular_pipelines import EchoModularPipeline
-
+def load_echo_pipeline(config: EchoConfig) -> tuple[object, EchoLayout]:
+    """An `EchoModularPipeline` with the project's memory blocks, every part loaded from local files; and the layout
+    it was found in."""
     from generator.echo.memory_blocks import echo_director_blocks
 
-    try:
-        pipeline = EchoModularPipeline(
-            blocks=echo_director_blocks(), pretrained_model_name_or_path=str(folder), local_files_only=True
-        )
-    except (OSError, ValueError) as error:
-        raise GeneratorError(f"Cannot read the pipeline index in {folder}: {error}. {LAYOUT_HINT}") from error
-    components = {}
-    for name in COMPONENTS:
-        load_kwargs: dict = {"pretrained_model_name_or_path": str(folder), "subfolder": name, "local_files_only": True}
-        if name != "tokenizer":
-            # diffusers: Echo's audio memory was trained with a float32 audio VAE.
-            load_kwargs["dtype"] = torch.float32 if name == "audio_vae" else dtype
-        try:
-            components[name] = pipeline.get_component_spec(name).load(**load_kwargs)
-        except Exception as error:  # any loader failure means the same thing to the user: a bad component folder
-            raise GeneratorError(
-                f"Cannot load {name} from {folder / name}: {type(error).__name__}: {error}. "
-                "Re-copy that folder from the release."
-            ) from error
-    pipeline.update_components(**components)
+    layout = find_layout(config.model_dir, config.base_model_dir)
+    device = resolve_device(config.device, layout.model_dir)
+    dtype = resolve_dtype(config, device)
+    pipeline = echo_director_blocks().init_pipeline()
+    pipeline.update_components(**{name: load_part(part, dtype) for name, part in layout.parts.items()})
     try:
         place_components(pipeline, device, config.offload, config.vae_tiling)
     except torch.OutOfMemoryError as error:
-        raise out_of_memory_error(error, f"moving the model to {device}") from error
-    return pipeline
+        raise out_of_memory_error(error, f"moving JoyAI-Echo from {layout.model_dir} to {device}") from error
+    return pipeline, layout

@@ -20,6 +20,7 @@ from diffusers.modular_pipelines.modular_pipeline import ModularPipelineBlocks, 
 from diffusers.modular_pipelines.modular_pipeline_utils import ComponentSpec, InputParam, OutputParam
 
 from generator.audio import MEL_N_FFT, log_mel, mel_waveform
+from generator.echo.visual_memory import EchoMemoryVisualStep
 from generator.memory import TIE_RTOL
 
 MemoryAudio = tuple[np.ndarray, int] | None
@@ -128,9 +129,11 @@ def silence_progress_bars(blocks: ModularPipelineBlocks) -> None:
 
 
 def echo_director_blocks() -> EchoBlocks:
-    """diffusers' `EchoBlocks` with `EchoMemoryAudioStep` inserted right after the VAE encoder, without tqdm bars."""
+    """diffusers' `EchoBlocks` with the project's memory steps right after the VAE encoder (`EchoMemoryVisualStep`,
+    then `EchoMemoryAudioStep`), without tqdm bars."""
     blocks = EchoBlocks()
     position = list(blocks.sub_blocks).index("vae_encoder") + 1
-    blocks.sub_blocks.insert("memory_audio", EchoMemoryAudioStep(), position)
+    blocks.sub_blocks.insert("memory_visual", EchoMemoryVisualStep(), position)
+    blocks.sub_blocks.insert("memory_audio", EchoMemoryAudioStep(), position + 1)
     silence_progress_bars(blocks)
     return blocks

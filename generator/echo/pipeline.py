@@ -1,11 +1,11 @@
 """The `echo` backend: JoyAI-Echo in process through diffusers' Echo modular pipeline, conditioned on memory slots.
 
-The pipeline is loaded lazily (first `generate`, or `load()`), from `config.model_dir` (layout in
-`generator.echo.loading`). A shot request maps to one pipeline call: the rendered prompt, the optional first frame,
-the slots' key frames in order as memory images and their audio as memory audio (`generator.echo.memory_blocks`), the
-shot's size and frame count, a seeded CPU `torch.Generator` (the same noise on every device), and the official
-8-step DMD sigmas. Frames and audio come back as an mp4 + wav written with the same media functions as the
-preview backend.
+The pipeline is loaded lazily (first `generate`, or `load()`), from `config.model_dir` (accepted layouts in
+`generator.echo.layouts`). A shot request maps to one pipeline call: the rendered prompt, the optional first frame,
+each slot's 9-frame clip (or key frame, for card slots and `visual_memory="image"`) in order as memory visuals
+(`generator.echo.visual_memory`) and its audio as memory audio (`generator.echo.memory_blocks`), the shot's size and
+frame count, a seeded CPU `torch.Generator` (the same noise on every device), and the official 8-step DMD sigmas.
+Frames and audio come back as an mp4 + wav written with the same media functions as the preview backend.
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from diffusers.pipelines.ltx2 import LTX2VocoderWithBWE
 from PIL import Image
 
-from generator.echo.config import EchoConfig
+from generator.echo.config import EchoConfig, VisualMemory
+from generator.echo.layouts import EchoLayout
 from generator.echo.loading import load_echo_pipeline, out_of_memory_error
 from generator.errors import EchoError
 from generator.media import write_shot_files
-from generator.memory import load_image
+from generator.memory import CLIP_LENGTH, load_image
 from generator.speech_budget import dialogue_seconds, speech_overflow_s
 from generator.types import (
     MAX_MEMORY_SLOTS,
@@ -41,6 +43,7 @@ from generator.types import (
 # The official JoyAI-Echo DMD schedule (8 steps); equal to diffusers' DEFAULT_ECHO_SIGMAS.
 ECHO_SIGMAS = (1.0, 0.99375, 0.9875, 0.98125, 0.975, 0.909375, 0.725, 0.421875, 0.0)
 STEPS_SHARE = 0.9  # progress fraction covered by encoding + denoising; decoding and writing take the rest
+PROJECT_BLOCKS = ("memory_visual", "memory_audio")
 
 
 def check_sigmas(sigmas: Sequence[float]) -> tuple[float, ...]:
@@ -61,6 +64,17 @@ def check_memory(memory: Sequence[MemorySlot]) -> None:
     for slot in memory:
         if slot.audio is not None and slot.audio.size == 0:
             raise GeneratorError(f"memory slot {slot.label!r} has an empty audio clip; give audio or None (silent).")
+        expected = (CLIP_LENGTH, *slot.key_frame.shape)
+        if slot.clip is not None and (slot.clip.shape != expected or slot.clip.dtype != np.uint8):
+            raise GeneratorError(
+                f"memory slot {slot.label!r} has a {slot.clip.dtype} clip of shape {slot.clip.shape}; it must be "
+                f"{CLIP_LENGTH} uint8 frames the size of its key frame {expected}, or None (the key frame is used)."
+            )
+
+
+def memory_visuals(memory: Sequence[MemorySlot], mode: VisualMemory) -> list[np.ndarray]:
+    """Per slot what the video VAE encodes: its 9-frame clip in `clip` mode when it has one, else its key frame."""
+    return [slot.clip if mode == "clip" and slot.clip is not None else slot.key_frame for slot in memory]
 
 
 def first_frame_image(request: ShotRequest) -> Image.Image | None:
@@ -105,13 +119,14 @@ def speech_needs(request: ShotRequest) -> dict[str, float | int | str]:
 
 
 def vocoder_sample_rate(pipeline: object) -> int:
-    """The vocoder's true output rate: mel frames per second times its total upsampling (24 kHz for Echo)."""
+    """The vocoder's true output rate: mel frames per second times its total upsampling, times the bandwidth
+    extension's ratio for `LTX2VocoderWithBWE` (Echo 1.5: 100 x 160 x 3 = 48 kHz)."""
     audio_vae, vocoder = pipeline.audio_vae, pipeline.vocoder
     mel_frames_per_second = audio_vae.config.sample_rate / audio_vae.config.mel_hop_length
-    upsampling = getattr(vocoder, "total_upsample_factor", None)
-    if upsampling is None:
-        return int(vocoder.config.output_sampling_rate)
-    return round(mel_frames_per_second * upsampling)
+    if isinstance(vocoder, LTX2VocoderWithBWE):
+        extension = vocoder.config.output_sampling_rate / vocoder.config.input_sampling_rate
+        return round(mel_frames_per_second * vocoder.vocoder.total_upsample_factor * extension)
+    return round(mel_frames_per_second * vocoder.total_upsample_factor)
 
 
 def fit_length(wave: np.ndarray, length: int) -> np.ndarray:
@@ -135,9 +150,10 @@ class EchoGenerator:
     ) -> None:
         self.config = config or EchoConfig()
         self.sigmas = check_sigmas(sigmas)
-        if pipeline is not None and "memory_audio" not in pipeline.blocks.sub_blocks:
+        if pipeline is not None and any(name not in pipeline.blocks.sub_blocks for name in PROJECT_BLOCKS):
             raise ValueError("pass a pipeline built from generator.echo.memory_blocks.echo_director_blocks()")
         self._pipeline = pipeline
+        self._layout: EchoLayout | None = None
         self._lock = threading.Lock()
 
     @property
@@ -148,7 +164,7 @@ class EchoGenerator:
         """Load the pipeline now (otherwise the first `generate` does); returns it."""
         with self._lock:
             if self._pipeline is None:
-                self._pipeline = load_echo_pipeline(self.config)
+                self._pipeline, self._layout = load_echo_pipeline(self.config)
             return self._pipeline
 
     def generate(
@@ -195,7 +211,7 @@ class EchoGenerator:
             return pipeline(
                 prompt=request.prompt,
                 image=image,
-                memory_images=[Image.fromarray(slot.key_frame) for slot in memory] or None,
+                memory_visuals=memory_visuals(memory, self.config.visual_memory),
                 memory_audio=[None if slot.audio is None else (slot.audio, slot.sample_rate) for slot in memory],
                 height=request.height,
                 width=request.width,
@@ -255,10 +271,14 @@ class EchoGenerator:
         }
         return {
             "model_dir": str(self.config.model_dir) if self.config.model_dir else None,
+            "layout": self._layout.kind if self._layout else None,
             "steps": len(self.sigmas) - 1,
             "sigmas": list(self.sigmas),
             "memory_slots": [slot.label for slot in memory],
             "silent_memory_slots": [slot.label for slot in memory if slot.audio is None],
+            "memory_visuals": [
+                "clip" if visual.ndim == 4 else "image" for visual in memory_visuals(memory, self.config.visual_memory)
+            ],
             "tokens": tokens,
             "dtype": str(pipeline.transformer.dtype).removeprefix("torch."),
             "device": str(pipeline._execution_device),
