@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
 
+    @property
+    def memory_clips(self) -> bool:
+        """Whether memory slots from earlier takes need their 9-frame clips (only the echo backend encodes them)."""
+        return self.backend == "echo" and self.visual_memory == "clip"
+
 
 def open_home(settings: Settings) -> Workspace:
     """The workspace of the configured home, created on first use."""

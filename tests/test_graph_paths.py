@@ -3,15 +3,18 @@ SQLite checkpoints and the preview backend (tiny frames): approve, edit story, r
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from fakes import ScriptedChatModel
 
 from director.graph_state import DirectorEvent
 from director.llm import LLMPlanner
+from director.nodes.memory import take_slot
 from director.session import DirectorSession
 from director.settings import Settings
 from generator.errors import EchoError
@@ -329,3 +332,22 @@ def test_native_memory_strategy_is_first_3_plus_recent_4_of_the_history(director
     assert [source["label"] for source in ninth] == [f"SHOT_{n}" for n in first_3_recent_4]
     assert [source["take_id"] for source in ninth] == [take_of[n] for n in first_3_recent_4]
     assert state.shots[0].current_take.memory_sources == []
+
+
+@pytest.mark.parametrize("visual_memory", ["clip", "image"])
+def test_memory_slots_of_earlier_takes_carry_their_clip_for_the_echo_backend(
+    director_home: Path, visual_memory: str
+) -> None:
+    """The echo backend encodes each slot's 9-frame clip (paper: last latent of the clip), so a slot rebuilt from a
+    stored take is decoded from its video around the KOK frame; image mode and the preview keep the key frame."""
+    session, _ = generated_project(director_home)
+    take = load_project_state(session.workspace, session.project_id).shots[1].current_take
+    echo = session.settings.model_copy(update={"backend": "echo", "visual_memory": visual_memory})
+    slot = take_slot(dataclasses.replace(session.context, settings=echo), take, "SHOT_2", 2)
+    assert take_slot(session.context, take, "SHOT_2", 2).clip is None  # the preview does not use clips
+    if visual_memory == "image":
+        assert slot.clip is None
+        return
+    assert slot.clip.shape == (9, *slot.key_frame.shape)
+    key_frame_error = np.abs(slot.clip[-1].astype(int) - slot.key_frame.astype(int)).mean()
+    assert key_frame_error < 8  # the same frame, through the video codec

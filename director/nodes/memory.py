@@ -4,7 +4,8 @@ Fixed entries come from the cast's character cards (reference image + reference 
 KOK slots of earlier takes: the previous shot first (continuity), then the retrieved R_t in relevance order.
 With `memory_strategy = "native"` the bank is instead the model's own update rule, First-3 + Recent-4 of the
 generated history (Eq. 9), with no card entries: the baseline the agent memory is compared against.
-A registered take keeps its KOK key frame and audio window on disk, so its slot is loaded, not recomputed.
+A registered take keeps its KOK key frame and audio window on disk, so its slot is loaded, not recomputed; the
+echo backend in clip mode also gets the slot's 9-frame clip, decoded from the take's video around that frame.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit
 from director.nodes.shot_context import ShotContext, load_shot_context, load_takes
 from generator.audio import read_wav
-from generator.memory import assemble_memory, card_slot, load_image, native_bank
+from generator.media import read_frames
+from generator.memory import assemble_memory, card_slot, clip_indices, load_image, native_bank, phi
 from generator.types import MemorySlot, MemorySource
 from workspace.project_view import TakeView
 
@@ -23,12 +25,21 @@ PREVIOUS_SHOT = "PREVIOUS_SHOT"
 
 
 def take_slot(ctx: DirectorContext, take: TakeView, label: str, shot_number: int) -> MemorySlot | None:
-    """The stored KOK entry of a take; None for a take registered without one."""
+    """The stored KOK entry of a take (with its 9-frame clip when the backend encodes clips); None for a take
+    registered without one."""
     window = take.memory_window
     if not window.get("key_frame"):
         return None
     media = ctx.workspace.media
     audio, sample_rate = read_wav(media.resolve(window["audio"])) if window.get("audio") else (None, None)
+    key_frame = load_image(media.resolve(window["key_frame"]))
+    clip = None
+    if ctx.settings.memory_clips and window.get("start_s") is not None and window.get("end_s") is not None:
+        centre = phi((window["start_s"] + window["end_s"]) / 2, take.fps, take.num_frames)
+        indices = clip_indices(centre, take.num_frames)
+        clip = read_frames(media.resolve(take.video_path), indices)
+        if clip.shape[1:] != key_frame.shape:  # a video re-encoded at another size: keep the key frame only
+            clip = None
     return MemorySlot(
         label=label,
         source=MemorySource(
@@ -39,7 +50,8 @@ def take_slot(ctx: DirectorContext, take: TakeView, label: str, shot_number: int
             end_s=window.get("end_s"),
             frame_index=window.get("frame_index"),
         ),
-        key_frame=load_image(media.resolve(window["key_frame"])),
+        key_frame=key_frame,
+        clip=clip,
         audio=audio,
         sample_rate=sample_rate,
     )
