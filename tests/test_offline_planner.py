@@ -127,13 +127,15 @@ def assert_valid_plan(plan: ShotPlanDraft) -> None:
 @pytest.mark.parametrize("count", [1, 6, 12])
 def test_one_line_idea_gives_exactly_the_requested_valid_shots(idea: str, count: int) -> None:
     planner = OfflinePlanner()
-    plan = planner.plan_shots(planner.write_story(idea), count)
+    story = planner.write_story(idea)
+    plan = planner.plan_shots(story, count)
     assert len(plan.shots) == count
     assert_valid_plan(plan)
     assert 1 <= len(plan.characters) <= 3 and 1 <= len(plan.scenes) <= 4
     if count >= 6:
         assert len({shot.camera for shot in plan.shots}) >= 4
-        assert any(shot.dialogue for shot in plan.shots) and len(plan.characters) >= 2
+        assert any(shot.dialogue for shot in plan.shots)
+        assert [card.name for card in plan.characters] == [entry.name for entry in story.cast]  # nobody invented
 
 
 def test_default_shot_count_and_story_arc() -> None:
@@ -141,8 +143,8 @@ def test_default_shot_count_and_story_arc() -> None:
     story = planner.write_story("A lighthouse keeper finds a message in a bottle")
     plan = planner.plan_shots(story, None)
     assert len(plan.shots) == 6
-    assert story.title and story.style and len(story.description.split(". ")) >= 5
-    assert "In the end" in story.description and len(story.cast) >= 2
+    assert story.title and story.style and len(story.description.split(". ")) >= 3
+    assert "In the end" in story.description and len(story.cast) == 1  # the keeper, with no invented companion
     assert plan.scenes[0].name == "Lighthouse"
     assert plan.shots[0].music != plan.shots[3].music
 
@@ -383,7 +385,7 @@ def test_fit_shot_trims_cheap_fields_first_at_word_and_clause_boundaries() -> No
 
 def test_fit_shot_drops_only_its_own_dialogue_lines_last() -> None:
     planner = OfflinePlanner()
-    story = planner.write_story(IDEAS[0])
+    story = planner.write_story(IDEAS[2])
     plan = planner.plan_shots(story, 6)
     index = next(n for n, shot in enumerate(plan.shots) if len(shot.dialogue) == 2)
     lines = plan.shots[index].dialogue
@@ -431,9 +433,9 @@ def test_the_idea_young_wizard_befriends_a_ghost_is_honoured() -> None:
         story.description
     )
     assert f"In the end, {wizard.name} and {ghost.name} become true friends." in story.description
-    assert {scene.name for scene in plan.scenes} == {"Castle", "Library"}
+    assert [scene.name for scene in plan.scenes] == ["Library"]  # a library in a castle is one place
     assert all("haunted" in scene.location for scene in plan.scenes)
-    assert "friends" in " ".join(line.text for line in plan.shots[-1].dialogue).lower()
+    assert "become true friends" in plan.shots[-1].action and plan.shots[-1].dialogue  # the film ends on it
 
 
 @pytest.mark.parametrize(
@@ -550,10 +552,10 @@ def test_the_story_ends_the_way_the_idea_asks(idea: str, ending: str) -> None:
         "Two brothers repair a bicycle in Paris",
     ],
 )
-def test_a_named_place_keeps_its_capital_at_the_start_of_a_sentence(idea: str) -> None:
-    prose = OfflinePlanner().write_story(idea).description.split("\nCast:")[0]
-    assert "In Paris, " in prose
-    assert "paris" not in prose
+def test_a_named_place_keeps_its_capital(idea: str) -> None:
+    story = OfflinePlanner().write_story(idea)
+    assert "Paris" in story.description and "paris" not in story.description
+    assert any("Paris" in place for place in story.places)
 
 
 def test_renaming_a_creature_keeps_what_it_is() -> None:

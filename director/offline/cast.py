@@ -1,58 +1,57 @@
-"""The people (and creatures) of a one-line idea, found in its text, for the offline planner.
+"""The people (and creatures) of an idea, found in its text, for the offline planner.
 
 Everything the creator said about someone survives: age and gender words, pronouns, names ("a wizard named Mira",
-"Mira, a wizard", "her cat Pip"), species, colours and clothing. Those facts go into the member's `phrase` ("a young
-wizard in a red cloak"), which the story's Cast line carries and the character card is written from
-(director/offline/cast_cards.py).
+"Mira, a wizard", "her cat Pip", "Two brothers, Leo and Sam"), species, colours, clothing and age phrases ("in her
+seventies"). Those facts go into the member's `phrase` ("a young wizard in a red cloak"), which the story's cast
+carries and the character card is written from (director/offline/cast_cards.py). The same person mentioned twice
+("her grandmother ... her grandmother") is one person; places ("in Prague", "the Charles Bridge") are nobody.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from director.offline.cast_cards import GARMENT, YEARS_OLD, CastMember, gender_of, new_name, stated_gender, with_article
+from director.offline.cast_cards import (
+    GARMENT,
+    YEARS_OLD,
+    CastMember,
+    new_name,
+    stated_gender,
+    with_article,
+)
 from director.offline.vocabulary import (
     AGE_WORDS,
-    AGES,
+    CITIES,
     COLOURS,
     GENDER_WORDS,
-    OBJECTS,
     PLACE_WORDS,
+    REGIONS,
     ROLE_SYNONYMS,
     ROLE_WORDS,
     ROLES,
+    SEASONS,
     TIME_WORDS,
+    VERB_NOUNS,
+    WORDS,
     ZH_MODIFIERS,
     Role,
     find_words,
-    pick,
 )
 from generator.text import has_cjk
 
-MAX_CAST = 3
-_NOT_NAMES = frozenset(
-    [
-        "A", "An", "The", "In", "On", "At", "When", "Where", "While", "One", "Once", "After", "Before", "Make",
-        "Create", "Write", "Generate", "Tell", "Show", "Give", "I", "It", "Its", "This", "That", "These", "Those", "My",
-        "Our", "Your", "His", "Her", "Their", "He", "She", "They", "We", "You", "Shot", "Story", "Film", "Video",
-        "Movie", "Chapter", "Scene", "Cast", "Places", "Premise", "Everything", "Also", "Then", "Suddenly", "Meanwhile",
-        "Later", "Soon", "Finally", "Int", "Ext", "Night", "Day", "Morning", "Evening", "Dusk", "Dawn", "Please", "Now",
-        "Yes", "No", "Ok", "Okay", "Mr", "Mrs", "Ms", "Dr", "Sir", "Lady", "Lord", "King", "Queen", "Prince",
-        "Princess",
-        "Two", "Three", "Four", "Both", "Some", "Every", "Each", "After", "Years", "Time", "Time:", "Christmas",
-        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Halloween", "Spring", "Summer",
-        "Autumn", "Winter", "Inside", "Outside", "Everyone", "Nobody", "Someone", "With", "And", "But", "So",
-    ]
-)  # fmt: skip
-_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w-]*(?:'s)?(?:[ \t]+[A-Z][a-z][\w-]*(?:'s)?)*")
-_PLACE_PREPOSITIONS = re.compile(r"\b(?:in|at|on|to|from|near|across|through|into|around|over|of|outside|inside)\s+$")
-_DETERMINERS = frozenset(
-    ["a", "an", "the", "his", "her", "their", "my", "our", "its", "your", "this", "that", "some", "one", "two",
-     "three", "another", "every", "both", "twin"]
-)  # fmt: skip
+MAX_CAST = 4
+_NOT_NAMES = frozenset(WORDS["not_names"])
+_NAME_RUN = re.compile(r"\b[A-Z][a-z][\w-]{0,20}(?:'s)?(?:[ \t]+[A-Z][a-z][\w-]{0,20}(?:'s)?)*(?![\w-])")
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?i:in|at|on|to|from|near|across|through|into|around|over|of|outside|inside|above|below|beyond|towards?|"
+    r"under|along|the)|[在去到从于])\s*$"
+)
+_DETERMINERS = frozenset(WORDS["determiners"])
 _POSSESSIVES = frozenset(["his", "her", "their", "my", "our", "your", "its"])
-_COUNTS = {"two": 2, "twin": 2, "both": 2, "three": 3}
+_NOT_DESCRIBING = frozenset(WORDS["not_describing"])
+_COUNTS = {"two": 2, "twin": 2, "both": 2, "three": 3, "four": 4}
+_ZH_COUNTS = {"两": 2, "俩": 2, "三": 3, "四": 4}
 _ZH_DELIMITERS = "，。、；！？,.;!? 和与跟及在把被给对向"
 _WORN = re.compile(
     rf"^\s+(?:who\s+(?:wears|is wearing)|in|wearing|dressed in|with)\s+(?P<what>(?:(?:an?|the|his|her|their)\s+)?"
@@ -65,17 +64,16 @@ _PRONOUN_WEARS = re.compile(
     re.IGNORECASE,
 )
 _HAIR_AFTER = re.compile(r"^\s+with\s+(?P<what>(?:[\w-]+\s+){1,2}hair)\b", re.IGNORECASE)
+_AGE_AFTER = re.compile(
+    r"^\s+(?P<what>in\s+(?:his|her|their)\s+(?:early\s+|late\s+|mid-)?(?:\w+ties|teens|\d0s))\b", re.IGNORECASE
+)
 _PRONOUNS = re.compile(r"\b(?P<word>he|she|his|her)\b(?P<next>\s+\w+)?|(?P<zh>[他她])(?!们)", re.IGNORECASE)
-_OBJECT_AFTER_HER = frozenset(
-    ["to", "find", "get", "go", "home", "up", "out", "back", "and", "or", "with", "in", "on", "at", "from", "for",
-     "a", "an", "the", "that", "this", "into", "again", "away", "escape", "learn", "see", "feel", "be", "become"]
-)  # fmt: skip
-_THINGS_AFTER_ROLE = frozenset(
-    ["egg", "eggs", "story", "stories", "food", "toy", "toys", "statue", "painting", "picture", "costume", "mask",
-     "bone", "bones", "shaped", "scale", "scales", "feather", "feathers", "tooth", "teeth", "house", "cave", "tale"]
-)  # fmt: skip
+_OBJECT_AFTER_HER = frozenset(WORDS["object_after_her"])
+_THINGS_AFTER_ROLE = frozenset(WORDS["things_after_role"])
 _ZH_NAME = re.compile(r"(?:^|(?<=[，。、；！？\s]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?=和|与|跟|在|是|对|把|说|去|从|带)")
+_ZH_NICKNAME = re.compile(r"(?<![\u4e00-\u9fff])(?P<name>[小阿][\u4e00-\u9fff])(?![\u4e00-\u9fff]{2})")
 _ZH_NAMED = re.compile(r"(?:名叫|叫做|叫)(?P<name>[\u4e00-\u9fff]{1,3}?)的")
+_ROLE_THEN_NAME = re.compile(r"^\s?(?P<name>[A-Z][a-z][\w-]*|[小阿][\u4e00-\u9fff](?=[，。、；！？\s]|$|在|和|的))")
 
 
 @dataclass
@@ -86,15 +84,18 @@ class _Mention:
     end: int  # end of the words that introduce them ("a young wizard"), where a name may be inserted
     role: Role | None
     noun: str = ""
-    words: list[str] | None = None  # descriptor words, in the text's order
+    words: list[str] = field(default_factory=list)  # descriptor words, in the text's order
+    determiner: str = ""
     possessor: str = ""  # "his", "Ada's"
     name: str = ""
     gender: str = ""  # what the text itself says (modifier words, pronouns)
     clothing: str = ""
     hair: str = ""
+    age: str = ""  # "in her seventies"
     count: int = 1  # "two brothers"
     plural: bool = False  # "ghosts": the synopsis does not name them in place
-    group: list[str] | None = None  # "two brothers, Leo and Sam"
+    group: list[str] = field(default_factory=list)  # "two brothers, Leo and Sam"
+    also: list[str] = field(default_factory=list)  # what later mentions add: "a shy university student"
 
 
 def find_roles(text: str) -> list[tuple[int, str, Role]]:
@@ -112,8 +113,8 @@ def find_roles(text: str) -> list[tuple[int, str, Role]]:
     people: list[tuple[int, str, Role]] = []
     for index, hit in enumerate(kept):
         end = _end_of(lowered, hit)
-        following = re.match(r"[ \t]?([a-z]+|[\u4e00-\u9fff]+)", lowered[end:])
-        if following and not has_cjk(following[1]) and following[1] in _THINGS_AFTER_ROLE | set(OBJECTS):
+        following = re.match(r"[ \t-]?([a-z]+|[\u4e00-\u9fff]+)", lowered[end:])
+        if following and not has_cjk(following[1]) and following[1] in _THINGS_AFTER_ROLE:
             continue
         nxt = kept[index + 1] if index + 1 < len(kept) else None
         if nxt is not None and re.fullmatch(r"[ \t]?", lowered[end : nxt[0]]):
@@ -126,8 +127,11 @@ def find_roles(text: str) -> list[tuple[int, str, Role]]:
 
 def find_names(text: str) -> list[str]:
     """Capitalised words that look like personal names ("Ada Stone" stays whole), in order of first appearance;
-    capitalised words after "in"/"at"/... are places ("in Paris"), not people."""
+    capitalised words after "in"/"at"/"the"/"在" are places ("in Paris", "the Charles Bridge"), and known cities and
+    regions are never people."""
     vocabulary = set(ROLES) | set(ROLE_SYNONYMS) | {word for word, _ in PLACE_WORDS} | {word for word, _ in TIME_WORDS}
+    vocabulary |= {word for word, _ in SEASONS}
+    places = {place.lower() for place in [*CITIES, *REGIONS]}
     names: list[str] = []
     for match in _NAME_RUN.finditer(text):
         tokens = [token.removesuffix("'s") for token in match[0].split()]
@@ -135,39 +139,40 @@ def find_names(text: str) -> list[str]:
             tokens.pop(0)
         while tokens and (tokens[-1] in _NOT_NAMES or tokens[-1].lower() in vocabulary):
             tokens.pop()
-        if not tokens or _PLACE_PREPOSITIONS.search(text[: match.start()]):
-            continue
         name = " ".join(tokens)
+        if not tokens or _PLACE_BEFORE.search(text[: match.start()]) or name.lower() in places:
+            continue
         if not any(name == known or name in known.split() for known in names):
             names.append(name)
     return names
 
 
-def cast_from_idea(text: str, language: str, seed: str) -> list[CastMember]:
-    """Up to three people of the idea, the ones the creator named first, in order of appearance."""
-    mentions = _mentions(text, language)
+def cast_from_idea(text: str, language: str, seed: str, culture: str = "") -> list[CastMember]:
+    """Up to four people of the idea, each once, in order of appearance with the first one named as the lead."""
+    mentions = _merged(_mentions(text, language))
+    _name_groups_and_strangers(text, mentions, language)
     _resolve_pronouns(text, mentions)
     _attach_worn_by_pronoun(text, mentions)
-    people: list[_Mention] = []
-    for number, mention in enumerate(mentions):
-        if mention.count > 1 or mention.group:
-            names = mention.group or [""] * mention.count
-            siblings = [replace(mention, name=name, count=1, plural=False, possessor=f"#{number}") for name in names]
-            people.extend(siblings)
-        else:
-            people.append(mention)
+    people = _expanded(mentions)
     if len(people) > MAX_CAST:
         chosen = sorted(people, key=lambda person: (not person.name, person.start))[:MAX_CAST]
         people = [person for person in people if any(person is kept for kept in chosen)]
+    named = [person for person in people if person.name]
+    if named and named[0] is not people[0]:
+        people.remove(named[0])
+        people.insert(0, named[0])
+    return _members(people, language, seed, culture)
+
+
+def _members(people: list[_Mention], language: str, seed: str, culture: str) -> list[CastMember]:
     taken = {person.name for person in people if person.name}
     members: list[CastMember] = []
     for index, person in enumerate(people):
         gender = person.gender or _default_gender(person.name, person.role)
-        name = person.name or new_name(person.role, language, seed + str(index), taken, gender)
+        name = person.name or new_name(person.role, language, seed + str(index), taken, gender, culture)
         taken.add(name)
         span = None if person.plural and not person.group and person.count == 1 else (person.start, person.end)
-        phrase = _phrase_of(person, gender, name, seed)
-        members.append(CastMember(name, person.role, phrase, span, named=bool(person.name)))
+        members.append(CastMember(name, person.role, _phrase_of(person), span, named=bool(person.name)))
     return _with_possessors(members, people)
 
 
@@ -177,32 +182,113 @@ def _mentions(text: str, language: str) -> list[_Mention]:
     for position, word, role in find_roles(text):
         end = _end_of(lowered, (position, word, role))
         mention = _Mention(position, end, role, noun=word if not has_cjk(word) else role.noun)
-        if language == "zh" or has_cjk(word):
+        if has_cjk(word):
             _describe_zh(text, mention)
         else:
             _describe(text, mention, plural=lowered[position + len(word) : end] != "")
+        verb_like = word in VERB_NOUNS or (mention.plural and mention.start > 0)
+        if not mention.determiner and not mention.name and verb_like:
+            continue  # "to cook", "guards the pass", "Wen cooks": a verb, not a person
         mentions.append(mention)
-    names = find_names(text)
-    bound = {name for mention in mentions for name in [mention.name, *(mention.group or [])] if name}
-    for name in names:
-        if name in bound or any(name in known.split() for known in bound):
-            continue
-        position = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
-        assert position is not None
-        mentions.append(_Mention(position.start(), position.end(), None, name=name, words=[]))
-    if language == "zh":
-        for match in _ZH_NAME.finditer(text):
+    if language == "zh" or has_cjk(text):
+        mentions += _zh_names(text, mentions)
+    return sorted(mentions, key=lambda mention: mention.start)
+
+
+def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """Chinese names not bound to a role: '小美和她的猫', '林晓在...'; '名叫林晓的女孩' names the girl."""
+    found: list[_Mention] = []
+    for pattern in (_ZH_NAME, _ZH_NICKNAME):
+        for match in pattern.finditer(text):
             name = match["name"]
-            if name[0] in "一这那有某" or find_words(name, ROLE_WORDS) or find_words(name, PLACE_WORDS):
+            if name[0] in "一这那有某每" or find_words(name, ROLE_WORDS) or find_words(name, PLACE_WORDS):
                 continue
-            if not any(mention.start <= match.start() < mention.end for mention in mentions):
-                mentions.append(_Mention(match.start(), match.end(), None, name=name, words=[]))
+            taken = [mention for mention in [*mentions, *found] if mention.name == name]
+            inside = any(mention.start <= match.start() < mention.end for mention in [*mentions, *found])
+            if not taken and not inside:
+                found.append(_Mention(match.start(), match.end(), None, name=name))
     for match in _ZH_NAMED.finditer(text):
         # the person the name belongs to is the first whose role word follows it; their description may start before
         following = [mention for mention in mentions if mention.end > match.end() and not mention.name]
         if following:
             min(following, key=lambda mention: mention.end).name = match["name"]
-    return sorted(mentions, key=lambda mention: mention.start)
+            found = [mention for mention in found if mention.name != match["name"]]
+    return found
+
+
+def _merged(mentions: list[_Mention]) -> list[_Mention]:
+    """One mention per person: the same name, or the same role word again without "a"/"another" ("her grandmother
+    ... her grandmother", "a girl named Tilly ... the girl"); a second role of a named person is kept as more of
+    what they are ("Her granddaughter Ting, a shy university student")."""
+    kept: list[_Mention] = []
+    for mention in mentions:
+        same = next((earlier for earlier in kept if _same_person(earlier, mention)), None)
+        if same is None:
+            kept.append(mention)
+        elif same.role is None:
+            mention.start, mention.name = same.start, same.name or mention.name
+            kept[kept.index(same)] = mention
+        elif mention.role is not None and mention.role.noun != same.role.noun:
+            same.also.append(with_article(" ".join([*mention.words, mention.noun])))
+        else:
+            same.words += [word for word in mention.words if word not in same.words]
+            same.clothing, same.hair = same.clothing or mention.clothing, same.hair or mention.hair
+            same.age, same.gender = same.age or mention.age, same.gender or mention.gender
+    return kept
+
+
+def _same_person(earlier: _Mention, later: _Mention) -> bool:
+    if earlier.name and later.name:
+        return earlier.name == later.name or later.name in earlier.name.split()
+    if later.count > 1 or earlier.count > 1 or later.determiner in ("a", "an", "another", "one", "some"):
+        return False
+    if later.name and earlier.role is None:
+        return False
+    return later.role is not None and earlier.role is not None and later.role.noun == earlier.role.noun
+
+
+def _name_groups_and_strangers(text: str, mentions: list[_Mention], language: str) -> None:
+    """Names the text states that no role claimed: they fill an unnamed group of the same sentence ("Three sisters
+    ...; the eldest, Wen"), else each is a person of their own."""
+    bound = [name for mention in mentions for name in [mention.name, *mention.group] if name]
+    for name in find_names(text):
+        if name in bound or any(name in known.split() or known in name.split() for known in bound):
+            continue
+        position = re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+        assert position is not None
+        group = _open_group(text, mentions, position.start())
+        if group is not None:
+            group.group.append(name)
+        else:
+            mentions.append(_Mention(position.start(), position.end(), None, name=name))
+        bound.append(name)
+    mentions.sort(key=lambda mention: mention.start)
+
+
+def _open_group(text: str, mentions: list[_Mention], position: int) -> _Mention | None:
+    sentence = _sentence_span(text, position)
+    for mention in mentions:
+        if mention.count > 1 and len(mention.group) < mention.count and sentence[0] <= mention.start < sentence[1]:
+            return mention
+    return None
+
+
+def _sentence_span(text: str, position: int) -> tuple[int, int]:
+    ends = [match.end() for match in re.finditer(r"[.!?。！？]\s", text)]
+    start = max([end for end in ends if end <= position], default=0)
+    return start, min([end for end in ends if end > position], default=len(text))
+
+
+def _expanded(mentions: list[_Mention]) -> list[_Mention]:
+    """Each member of a group as a person of their own, siblings of each other."""
+    people: list[_Mention] = []
+    for number, mention in enumerate(mentions):
+        if mention.count > 1 or mention.group:
+            names = mention.group + [""] * (max(mention.count, len(mention.group)) - len(mention.group))
+            people += [replace(mention, name=name, count=1, plural=False, possessor=f"#{number}") for name in names]
+        else:
+            people.append(mention)
+    return people
 
 
 def _end_of(lowered: str, hit: tuple[int, str, Role]) -> int:
@@ -214,9 +300,8 @@ def _end_of(lowered: str, hit: tuple[int, str, Role]) -> int:
 
 
 def _describe(text: str, mention: _Mention, plural: bool) -> None:
-    """Descriptor words before the role noun, a name bound to it, and what they wear."""
-    before = text[: mention.start]
-    tokens = list(re.finditer(r"[\w'-]+|[^\w\s]", before))
+    """Descriptor words before the role noun, a name bound to it, and what they wear and how old they are."""
+    tokens = list(re.finditer(r"[\w'-]+|[^\w\s]", text[: mention.start]))
     words: list[re.Match[str]] = []
     determiner: re.Match[str] | None = None
     for token in reversed(tokens[-6:]):
@@ -225,12 +310,19 @@ def _describe(text: str, mention: _Mention, plural: bool) -> None:
             determiner = token
             break
         descriptive = lowered in AGE_WORDS or lowered in GENDER_WORDS or lowered in COLOURS
-        if not re.fullmatch(r"[\w-]+", token[0]) or len(words) == 4 or (token[0][:1].isupper() and not descriptive):
+        if (
+            not re.fullmatch(r"[\w-]+", token[0])
+            or len(words) == 4
+            or (token[0][:1].isupper() and not descriptive)
+            or lowered in _NOT_DESCRIBING
+            or (lowered in ROLES and not descriptive)
+        ):
             break
         words.insert(0, token)
     if determiner is None and not all(_known_descriptor(word[0]) for word in words):
         words = []
     said = determiner[0].lower() if determiner else ""
+    mention.determiner = said
     if said in _POSSESSIVES or said.endswith("'s"):
         mention.possessor = said if said in _POSSESSIVES else determiner[0][:-2]  # type: ignore[index]
     if said in _COUNTS and plural:
@@ -240,43 +332,67 @@ def _describe(text: str, mention: _Mention, plural: bool) -> None:
     first = determiner or (words[0] if words else None)
     if first is not None:
         mention.start = first.start()
-    head = text[: mention.start]
-    appositive = re.search(r"(?<![\w'])(?P<name>[A-Z][a-z][\w-]*(?: [A-Z][a-z][\w-]*)?),\s*$", head)
-    named_the = re.search(r"(?P<name>[A-Z][a-z][\w-]*)\s+$", head) if said == "the" else None
-    for found in (appositive, named_the):
-        if found is not None and found["name"] not in _NOT_NAMES:
-            mention.name = found["name"]
-            break
-    after = text[mention.end :]
     if mention.count > 1:
-        if group := re.match(
-            r"^,?\s*(?:named\s+|called\s+)?(?P<names>[A-Z][a-z][\w-]*(?:\s*,\s*[A-Z][a-z][\w-]*)*\s*,?\s*(?:and|&)\s+"
-            r"[A-Z][a-z][\w-]*)",
-            after,
-        ):
-            mention.group = re.findall(r"[A-Z][a-z][\w-]*", group["names"])
-            mention.end += group.end()
-            after = text[mention.end :]
-    elif not mention.name and (
-        bound := re.match(
-            r"^(?:,?\s+(?:named|called)\s+|[ \t]+|,\s*)(?P<name>[A-Z][a-z][\w-]*(?: [A-Z][a-z][\w-]*)?)", after
-        )
-    ):
-        name = " ".join(token for token in bound["name"].split() if token not in _NOT_NAMES)
-        if (
-            name
-            and name.lower() not in ROLES
-            and (not bound[0].startswith(",") or re.match(r"^\s*(?:,|$|\.|;)", after[bound.end() :]))
-        ):
-            mention.name = name
-            if bound[0].lstrip(", ").startswith(("named", "called")):
-                mention.end += bound.end()
-            after = text[mention.end :]
+        _bind_group(text, mention)
+    else:
+        _bind_name_before(text, mention, said)
+        if not mention.name:
+            _bind_name_after(text, mention)
+    after = text[mention.end :]
+    if age := _AGE_AFTER.match(after):
+        mention.age = age["what"]
+        after = after[age.end() :]
     if worn := _WORN.match(after.split(";")[0]):
         mention.clothing = _own(worn["what"])
     if hair := _HAIR_AFTER.match(after):
         mention.hair = hair["what"].lower()
     mention.gender = next((GENDER_WORDS[word] for word in mention.words if word in GENDER_WORDS), "")
+
+
+def _bind_name_before(text: str, mention: _Mention, said: str) -> None:
+    """'Mae, a retired drummer', 'Mei Lin is a street cook', 'Detective Ada Stone' (the title before the name is
+    bound after), 'the Ada Stone' never."""
+    if not said:
+        return
+    head = text[: mention.start]
+    appositive = re.search(
+        r"(?<![\w'])(?P<name>[A-Z][a-z][\w-]*(?: [A-Z][a-z][\w-]*)?)(?:,\s*|\s+(?:is|was)\s+)$", head
+    )
+    named_the = re.search(r"(?P<name>[A-Z][a-z][\w-]*)\s+$", head) if said == "the" else None
+    for found in (appositive, named_the):
+        if found is not None and found["name"].split()[0] not in _NOT_NAMES and not _is_place(text, found):
+            mention.name = found["name"]
+            return
+
+
+def _bind_group(text: str, mention: _Mention) -> None:
+    if group := re.match(
+        r"^,?\s*(?:named\s+|called\s+)?(?P<names>[A-Z][a-z][\w-]*(?:\s*,\s*[A-Z][a-z][\w-]*)*\s*,?\s*(?:and|&)\s+"
+        r"[A-Z][a-z][\w-]*)",
+        text[mention.end :],
+    ):
+        mention.group = re.findall(r"[A-Z][a-z][\w-]*", group["names"])
+        mention.end += group.end()
+
+
+def _bind_name_after(text: str, mention: _Mention) -> None:
+    """'a wizard named Zara', 'her cat Pip', 'the eldest sister, Wen,'."""
+    after = text[mention.end :]
+    bound = re.match(
+        r"^(?:,?\s+(?:named|called)\s+|[ \t]+|,\s*)(?P<name>[A-Z][a-z][\w-]*(?: [A-Z][a-z][\w-]*)?)", after
+    )
+    if bound is None:
+        return
+    name = " ".join(token for token in bound["name"].split() if token not in _NOT_NAMES)
+    closes = not bound[0].startswith(",") or re.match(r"^\s*(?:,|$|\.|;)", after[bound.end() :])
+    if name and name.lower() not in ROLES and closes and name not in CITIES and name not in REGIONS:
+        mention.name = name
+        if bound[0].lstrip(", ").startswith(("named", "called")):
+            mention.end += bound.end()
+
+
+def _is_place(text: str, found: re.Match[str]) -> bool:
+    return bool(_PLACE_BEFORE.search(text[: found.start()])) or found["name"] in CITIES or found["name"] in REGIONS
 
 
 def _describe_zh(text: str, mention: _Mention) -> None:
@@ -289,7 +405,15 @@ def _describe_zh(text: str, mention: _Mention) -> None:
     words = [(index, english) for index, english in words if not any(ZH_MODIFIERS[key] == english for key in covered)]
     mention.words = [english for _, english in sorted(words)]
     mention.gender = next((GENDER_WORDS[word] for word in mention.words if word in GENDER_WORDS), "")
+    mention.determiner = (
+        "一" if re.search(r"[一这那][个位只条]", text[max(0, mention.start - 10) : mention.start]) else ""
+    )
     mention.start = mention.start - len(window)
+    if count := re.search(r"(?P<count>[两俩三四])[个位只]?$", window):
+        mention.count = _ZH_COUNTS[count["count"]]
+    if bound := _ROLE_THEN_NAME.match(text[mention.end :]):
+        mention.name = bound["name"]
+        mention.end += bound.end()
 
 
 def _known_descriptor(word: str) -> bool:
@@ -298,21 +422,30 @@ def _known_descriptor(word: str) -> bool:
 
 
 def _resolve_pronouns(text: str, mentions: list[_Mention]) -> None:
-    """he/she/his/her tell the gender of the nearest person before them that the pronoun can mean."""
+    """he/she/his/her mean the nearest person before them known to be of that gender, else tell the gender of the
+    nearest person before them whose gender is unknown."""
     for match in _PRONOUNS.finditer(text):
         word = {"他": "he", "她": "she"}.get(match["zh"] or "", (match["word"] or "").lower())
         if word == "her" and match["next"] and match["next"].strip().lower() in _OBJECT_AFTER_HER:
             continue
         gender = "male" if word in ("he", "his") else "female"
-        for mention in sorted(mentions, key=lambda mention: -mention.start):
-            if mention.start >= match.start() or (mention.role is not None and not mention.role.human):
-                continue
-            fixed = mention.gender or (mention.role.gender if mention.role and mention.role.gendered else "")
-            fixed = fixed or (stated_gender(mention.name, None, "") if mention.name and mention.role is None else "")
-            if fixed and fixed != gender:
-                continue
-            mention.gender = gender
-            break
+        earlier = [mention for mention in reversed(mentions) if mention.start < match.start()]
+        people = [
+            (mention, _fixed_gender(mention)) for mention in earlier if mention.role is None or mention.role.human
+        ]
+        if any(fixed == gender for _, fixed in people):
+            continue
+        unknown = next((mention for mention, fixed in people if not fixed), None)
+        if unknown is not None:
+            unknown.gender = gender
+
+
+def _fixed_gender(mention: _Mention) -> str:
+    if mention.gender:
+        return mention.gender
+    if mention.role is not None and mention.role.gendered:
+        return mention.role.gender
+    return stated_gender(mention.name, None, "") if mention.name else ""
 
 
 def _attach_worn_by_pronoun(text: str, mentions: list[_Mention]) -> None:
@@ -335,37 +468,27 @@ def _default_gender(name: str, role: Role | None) -> str:
     return stated_gender(name, role, "") or ("neutral" if role is not None else "")
 
 
-def _phrase_of(person: _Mention, gender: str, name: str, seed: str) -> str:
-    words = list(person.words or [])
-    role = person.role
-    if role is None:
-        noun = {"female": "woman", "male": "man"}.get(gender, "traveller")
-        if not any(word in AGE_WORDS for word in words):
-            words.append(pick(AGES["young"] + AGES["adult"], seed, name, "age"))
-        return with_article(" ".join([*words, noun]))
-    genders = [word for word in words if word in GENDER_WORDS and word not in AGE_WORDS]
-    words = [word for word in words if word not in genders]
-    if role.human and not any(word in AGE_WORDS or YEARS_OLD.search(word) for word in words + genders):
-        grey = re.search(r"silver|grey|gray|white", person.hair)
-        ages = [age for age in AGES["old"] if "hair" not in age] if grey else AGES[role.age]
-        words.append(pick(ages, seed, name, person.noun))
-    words += genders
-    if gender in ("female", "male") and stated_gender(name, role, " ".join(words)) != gender:
-        words.append(gender)
-    phrase = " ".join([*words, person.noun])
-    if person.clothing:
-        phrase += f" in {person.clothing}"
-    if person.hair:
-        phrase += f" with {person.hair}"
+def _phrase_of(person: _Mention) -> str:
+    """What the idea states about the person, as the cast lists it: 'a retired jazz drummer in her seventies';
+    nothing for a bare name ('Mira dances')."""
+    if person.role is None:
+        return ""
+    words = [word for word in person.words if word not in (person.noun, person.role.noun)]
+    phrase = " ".join([*words, person.noun.rstrip("s") if person.plural and person.noun.endswith("s") else person.noun])
+    phrase += f" {person.age}" if person.age else ""
+    phrase += f" in {person.clothing}" if person.clothing else ""
+    phrase += f" with {person.hair}" if person.hair else ""
+    phrase = ", ".join([phrase, *person.also])
     return phrase if person.possessor else with_article(phrase)
 
 
 def _with_possessors(members: list[CastMember], people: list[_Mention]) -> list[CastMember]:
-    """'his granddaughter' -> "Tomas's ... granddaughter"; relations and pets are introduced as someone's."""
+    """'his granddaughter' -> "Tomas's granddaughter"; relations and pets are introduced as someone's."""
     resolved: list[CastMember] = []
     for index, (member, person) in enumerate(zip(members, people, strict=True)):
-        if not person.possessor:
-            resolved.append(member)
+        kin = person.role is not None and person.role.kin
+        if not person.possessor or not member.phrase or (person.possessor.startswith("#") and not kin):
+            resolved.append(replace(member, phrase=with_article(member.phrase)) if person.possessor else member)
             continue
         owner = _owner(person, members[:index] + members[index + 1 :], people[:index] + people[index + 1 :])
         phrase = f"{owner}'s {member.phrase}" if owner else with_article(member.phrase)
@@ -381,10 +504,9 @@ def _owner(person: _Mention, members: list[CastMember], people: list[_Mention]) 
         return next((member.name for member in members if person.possessor in member.name.split()), person.possessor)
     wanted = {"his": "male", "her": "female"}.get(person.possessor)
     earlier = [(other, member) for other, member in zip(people, members, strict=True) if other.start < person.start]
-    for other, member in reversed(earlier):
-        if other.role is not None and not other.role.human:
-            continue
-        gender = other.gender or _default_gender(member.name, other.role) or gender_of(member.name, other.role, "")
-        if wanted is None or gender in (wanted, "neutral"):
-            return member.name
+    humans = [(other, member) for other, member in reversed(earlier) if other.role is None or other.role.human]
+    genders = [(other.gender or _default_gender(member.name, other.role), member.name) for other, member in humans]
+    for fits in ((wanted,), (wanted, "neutral", "")):  # someone of that gender, else someone it may be
+        if owner := next((name for gender, name in genders if wanted is None or gender in fits), ""):
+            return owner
     return ""

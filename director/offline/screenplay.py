@@ -1,9 +1,11 @@
 """A pasted screenplay, followed faithfully: its scenes, its characters, its dialogue verbatim, split into shots.
 
 Understands scene headings (`INT. CASTLE LIBRARY - NIGHT`, `EXT. ...`, `内景 ...`), character cues in capitals
-followed by their lines (parentheticals skipped), `NAME: line` dialogue, an optional `Title:` line, and action
-lines. Shots hold at most two characters and about 9 s of speech; long speeches continue in the next shot. Its story
-draft lists the speaking characters, the scenes' places and the action lines as beats.
+followed by their lines, `NAME: line` dialogue, an optional `Title:` line, and action lines. A parenthetical that
+describes someone ("(70s, yellow raincoat)") and the line that introduces them ("LIN MEI, a tea-house owner, ...")
+feed their card; in the shots' actions they are called by name alone, and a scene card describes its place, not the
+people in it. Shots hold at most two characters and about 9 s of speech; long speeches continue in the next shot.
+Its story draft lists the speaking characters, the scenes' places and the action lines as beats.
 """
 
 from __future__ import annotations
@@ -13,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 
 from director.offline.cast import find_roles
-from director.offline.cast_cards import CastMember, character_card
+from director.offline.cast_cards import EAST_ASIAN, GARMENT, CastMember, cast_cards, with_article
 from director.offline.story_concept import tone_in
 from director.offline.timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
-from director.offline.vocabulary import CAMERAS, PLACE_WORDS, PLACES, Tone, find_words, pick
-from director.schemas import CastEntry, CharacterSpec, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
+from director.offline.vocabulary import AGE_WORDS, CAMERAS, PLACE_WORDS, PLACES, WORDS, Tone, find_words, pick
+from director.schemas import CastEntry, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.errors import EchoError
 from generator.text import has_cjk
 
@@ -26,47 +28,15 @@ _HEADING = re.compile(
     r"(?P<place>.+?)(?:\s*(?:\s-+\s|—|–|，|,)\s*(?P<time>[^-—–，,]+))?\s*$",
     re.IGNORECASE,
 )
-_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9 .'\-]{0,30}?)\s*(?:\((?:V\.O\.|O\.S\.|O\.C\.|CONT'D|CONT’D)\))?\s*$")
+_CUE = re.compile(r"^(?P<name>[A-Z][A-Z0-9 .'\-]{0,30}?)\s*(?:\((?P<note>[^)]*)\))?\s*$")
 _COLON_LINE = re.compile(
     r"^(?P<name>[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,2}|[\u4e00-\u9fff]{1,4})"
-    r"\s*(?:\([^)]*\)|（[^）]*）)?\s*[:：]\s*(?P<text>.+)$"
+    r"\s*(?:\((?P<note>[^)]*)\)|（(?P<zh_note>[^）]*)）)?\s*[:：]\s*(?P<text>.+)$"
 )
 _TITLE = re.compile(r"^(?:title|标题)\s*[:：]\s*(?P<title>.+)$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"^[(（].*[)）]$")
-_NOT_SPEAKERS = frozenset(
-    {
-        "TITLE",
-        "NOTE",
-        "SCENE",
-        "INT",
-        "EXT",
-        "FADE IN",
-        "FADE OUT",
-        "CUT TO",
-        "DISSOLVE TO",
-        "THE END",
-        "CONTINUED",
-        "SMASH CUT",
-        "MATCH CUT",
-        "LATER",
-        "MOMENTS LATER",
-        "CAST",
-        "PLACES",
-        "TIME",
-        "WEATHER",
-        "PREMISE",
-        "STYLE",
-    }
-)
-_ZH_TIMES = {
-    "夜": "night",
-    "晚": "evening",
-    "日": "day",
-    "白天": "day",
-    "清晨": "dawn",
-    "早": "morning",
-    "黄昏": "dusk",
-}
+_NOT_SPEAKERS = frozenset(WORDS["not_speakers"])
+_ZH_TIMES: dict[str, str] = WORDS["zh_times"]
 
 
 @dataclass
@@ -89,6 +59,7 @@ class Screenplay:
     title: str
     scenes: list[ParsedScene]
     characters: list[str]  # display names, in order of appearance
+    notes: dict[str, str] = field(default_factory=dict)  # what a parenthetical says of someone: "70s, yellow raincoat"
 
 
 def parse_screenplay(text: str) -> Screenplay | None:
@@ -99,6 +70,7 @@ def parse_screenplay(text: str) -> Screenplay | None:
     speaker = ""
     lines = text.replace("\r\n", "\n").split("\n")
     dialogue_lines = 0
+    notes: dict[str, str] = {}
     for raw in lines:
         line = raw.strip()
         if not line:
@@ -116,15 +88,19 @@ def parse_screenplay(text: str) -> Screenplay | None:
             scene = ParsedScene(name="", location="", time_of_day="", interior=None)
             scenes.append(scene)
         if speaker:
-            if not _PARENTHETICAL.match(line):
+            if _PARENTHETICAL.match(line):
+                _note(notes, speaker, line[1:-1])
+            else:
                 scene.beats.append(Beat(line, speaker))
                 dialogue_lines += 1
             continue
         if (cue := _CUE.match(line)) and _is_speaker(cue["name"]) and not line.endswith((".", "!", "?")):
             speaker = _display_name(cue["name"].strip(), characters)
+            _note(notes, speaker, cue["note"] or "")
             continue
         if (colon := _COLON_LINE.match(line)) and _is_speaker(colon["name"]):
             name = _display_name(colon["name"].strip(), characters)
+            _note(notes, name, colon["note"] or colon["zh_note"] or "")
             scene.beats.append(Beat(colon["text"].strip(), name))
             dialogue_lines += 1
             continue
@@ -134,7 +110,15 @@ def parse_screenplay(text: str) -> Screenplay | None:
         return None
     scenes = [scene for scene in scenes if scene.name or scene.beats]
     _name_unnamed_scenes(scenes)
-    return Screenplay(title=title, scenes=scenes, characters=characters)
+    return Screenplay(title=title, scenes=scenes, characters=characters, notes=notes)
+
+
+def _note(notes: dict[str, str], name: str, note: str) -> None:
+    """Keep the first parenthetical that describes the character ('70s, yellow raincoat'), not a delivery
+    ('whispering', 'V.O.')."""
+    describes = re.search(rf"\d|{GARMENT}|[\u4e00-\u9fff]", note, re.IGNORECASE) or find_words(note, AGE_WORDS.items())
+    if note.strip() and describes and name not in notes:
+        notes[name] = note.strip()
 
 
 def story_from_screenplay(text: str, screenplay: Screenplay) -> StoryDraft:
@@ -161,18 +145,19 @@ def story_from_screenplay(text: str, screenplay: Screenplay) -> StoryDraft:
 
 def plan_from_screenplay(screenplay: Screenplay, num_shots: int | None, tone: Tone, seed: str) -> ShotPlanDraft:
     """Shots that follow the screenplay in order; `num_shots` (when given) is met by splitting or merging shots."""
-    scene_specs = _scene_specs(screenplay.scenes)
+    scene_specs = _scene_specs(screenplay.scenes, screenplay.characters)
     shots: list[_DraftShot] = []
     for scene, spec in zip(screenplay.scenes, scene_specs, strict=True):
         shots.extend(_split_scene(scene, spec.name, screenplay.characters))
     if num_shots is not None:
         shots = _fit_count(shots, num_shots, scene_specs)
-    characters = [
-        _character_card(name, screenplay, seed)
-        for name in screenplay.characters
-        if any(name in shot.characters for shot in shots)
-    ]
-    return ShotPlanDraft(characters=characters, scenes=scene_specs, shots=_finish(shots, scene_specs, tone, seed))
+    present = [name for name in screenplay.characters if any(name in shot.characters for shot in shots)]
+    introductions = {name: _introduction(name, screenplay) for name in present}
+    members = [_member(name, introductions[name]) for name in present]
+    language = "zh" if has_cjk(" ".join(screenplay.characters)) else "en"
+    characters = cast_cards(members, seed, EAST_ASIAN if language == "zh" else "", introductions)
+    finished = _finish(shots, scene_specs, tone, seed, screenplay.characters)
+    return ShotPlanDraft(characters=characters, scenes=scene_specs, shots=finished)
 
 
 @dataclass
@@ -247,24 +232,46 @@ def _name_unnamed_scenes(scenes: list[ParsedScene]) -> None:
             scene.name = f"Scene {number}"
 
 
-def _scene_specs(scenes: list[ParsedScene]) -> list[SceneSpec]:
+def _scene_specs(scenes: list[ParsedScene], characters: list[str]) -> list[SceneSpec]:
+    """Each scene's card: its place and time, what such a place looks like, and the action lines' sentences that
+    describe it (none that are about its people)."""
     specs: list[SceneSpec] = []
     for scene in scenes:
-        opening = next((beat.text for beat in scene.beats if not beat.speaker), "")
         side = {True: "Interior", False: "Exterior", None: ""}[scene.interior]
         where = " ".join(part for part in [side, scene.location] if part)
-        description = " ".join(
-            part for part in [f"{where}, {scene.time_of_day}." if scene.time_of_day else "", opening] if part
-        )
-        specs.append(
-            SceneSpec(
-                name=scene.name,
-                location=scene.location or scene.name,
-                time_of_day=scene.time_of_day,
-                description=description.strip(),
-            )
-        )
+        actions = " ".join(beat.text for beat in scene.beats if not beat.speaker)
+        hits = find_words(scene.location, PLACE_WORDS) or find_words(actions, PLACE_WORDS)
+        setting = [part for part in re.split(r"(?<=[.!?。！？])\s*", actions) if part and not _about(part, characters)]
+        parts = [f"{where}, {scene.time_of_day}." if scene.time_of_day else f"{where}." if where else ""]
+        parts += [f"{PLACES[hits[0][2]].description[:1].upper()}{PLACES[hits[0][2]].description[1:]}." if hits else ""]
+        parts += setting[:2]
+        description = " ".join(part for part in parts if part) or f"{scene.name}."
+        specs.append(SceneSpec(name=scene.name, location=scene.location or scene.name, time_of_day=scene.time_of_day,
+                               description=description))  # fmt: skip
     return specs
+
+
+def _about(sentence: str, characters: list[str]) -> bool:
+    """Whether the sentence is about someone: it names them or starts with he, she or they."""
+    if re.match(r"(?:he|she|they|his|her|their|他|她)\b", sentence, re.IGNORECASE):
+        return True
+    return any(name in sentence if has_cjk(name) else re.search(rf"\b{re.escape(name)}\b", sentence, re.IGNORECASE)
+               for name in characters)  # fmt: skip
+
+
+def _named(action: str, characters: list[str]) -> str:
+    """The action with each character called by name alone: 'LIN MEI, a tea-house owner, wipes' -> 'Lin Mei wipes'."""
+    for name in characters:
+        spellings = "|".join(dict.fromkeys(map(re.escape, (name.upper(), name))))
+        gap = "" if has_cjk(name) else " "
+        introduced = (rf"(?<!\w)(?:{spellings})\s*(?:\(\d{{1,3}}\))?\s*[,，]\s*"
+                      r"(?:(?:an?|the)\s[^.,;!?]+|一[个位只][^，。,]+)[,，]\s*")  # fmt: skip
+        action = re.sub(introduced, name + gap, action)
+        action = re.sub(rf"(?<!\w)(?:{spellings})\s*\(\d{{1,3}}\)", name, action)
+        action = (
+            re.sub(rf"(?<![\w]){re.escape(name.upper())}(?![\w])", name, action) if name.upper() != name else action
+        )
+    return action
 
 
 def _split_scene(scene: ParsedScene, scene_name: str, characters: list[str]) -> list[_DraftShot]:
@@ -365,7 +372,9 @@ def _add_one_shot(shots: list[_DraftShot], scenes: list[SceneSpec]) -> list[_Dra
     return [*shots[: index + 1], reaction, *shots[index + 1 :]]
 
 
-def _finish(shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: str) -> list[ShotSpec]:
+def _finish(
+    shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: str, characters: list[str]
+) -> list[ShotSpec]:
     finished: list[ShotSpec] = []
     previous_camera = ""
     for number, shot in enumerate(shots):
@@ -376,7 +385,7 @@ def _finish(shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: 
             ShotSpec(
                 scene=shot.scene,
                 characters=shot.characters,
-                action=" ".join(shot.actions) or _talk_action(shot),
+                action=_named(" ".join(shot.actions), characters) or _talk_action(shot),
                 dialogue=shot.lines,
                 camera=camera,
                 duration_s=shot_seconds(shot.speech_s, minimum_s=4.0 if not shot.lines else 3.0),
@@ -388,9 +397,13 @@ def _finish(shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: 
 
 
 def _talk_action(shot: _DraftShot) -> str:
+    zh = has_cjk(" ".join(shot.characters))
     if len(shot.characters) == 2:
-        return f"{shot.characters[0]} and {shot.characters[1]} talk face to face."
-    return f"{shot.characters[0]} speaks." if shot.characters else "The scene holds still."
+        a, b = shot.characters
+        return f"{a}和{b}面对面交谈。" if zh else f"{a} and {b} talk face to face."
+    if shot.characters:
+        return f"{shot.characters[0]}开口说话。" if zh else f"{shot.characters[0]} speaks."
+    return "画面静止片刻。" if zh else "The scene holds still."
 
 
 def _camera(shot: _DraftShot, number: int, seed: str, previous: str) -> str:
@@ -413,22 +426,32 @@ def _sound_for(scene: SceneSpec) -> str:
     return "Quiet room tone." if scene.description.startswith("Interior") else "Soft wind and distant ambience."
 
 
-def _character_card(name: str, screenplay: Screenplay, seed: str) -> CharacterSpec:
-    """The card of a screenplay character, from the role and facts of the line that introduces them."""
-    introduction = _introduction(name, screenplay)
+def _member(name: str, introduction: str) -> CastMember:
     roles = find_roles(introduction)
-    return character_card(CastMember(name, roles[0][2] if roles else None, ""), seed, introduction)
+    return CastMember(name, roles[0][2] if roles else None, "", named=True)
 
 
 def _introduction(name: str, screenplay: Screenplay) -> str:
-    """The appositive after the character's first mention in an action line: 'MIRA (17), a young apprentice'."""
+    """What the screenplay says of the character: the appositive after their first mention in an action line
+    ('MIRA (17), a young apprentice', '小美，一个年轻的面包师') and what their parenthetical states ('70s, yellow
+    raincoat' -> '70s, in a yellow raincoat')."""
     pattern = re.compile(
-        rf"(?<!\w){re.escape(name)}(?!\w)\s*(?:\((?P<age>\d{{1,3}})\))?\s*,\s*(?P<what>(?:an?|the)\s[^.,;!?]+)",
+        rf"(?<!\w){re.escape(name)}(?!\w)\s*(?:\((?P<age>\d{{1,3}})\))?\s*[,，]\s*"
+        r"(?P<what>(?:an?|the)\s[^.,;!?]+|一[个位只][^，。,]+)",
         re.IGNORECASE,
     )
-    for scene in screenplay.scenes:
-        for beat in scene.beats:
-            if not beat.speaker and (match := pattern.search(beat.text)):
-                what = match["what"].strip()
-                return f"{match['age']} years old, {what}" if match["age"] else what
-    return ""
+    said = next(
+        (match for scene in screenplay.scenes for beat in scene.beats if not beat.speaker
+         and (match := pattern.search(beat.text))),
+        None,
+    )  # fmt: skip
+    parts = [f"{said['age']} years old" if said and said["age"] else "", said["what"].strip() if said else ""]
+    parts += [_worn_part(part.strip()) for part in re.split(r"[,，]", screenplay.notes.get(name, ""))]
+    return ", ".join(part for part in parts if part)
+
+
+def _worn_part(part: str) -> str:
+    garment = re.search(GARMENT, part, re.IGNORECASE)
+    if not garment or re.match(r"(?:in|wearing|with)\s", part, re.IGNORECASE) or has_cjk(part):
+        return part
+    return f"in {part}" if re.match(r"(?:an?|the|his|her)\s", part, re.IGNORECASE) else f"in {with_article(part)}"

@@ -1,9 +1,11 @@
-"""A one-line idea turned into a story, deterministically (no LLM); director/offline/story_shots.py plans its shots.
+"""An idea turned into a story, deterministically (no LLM); director/offline/story_shots.py plans its shots.
 
-Every fact in the idea survives: the synopsis opens with the idea itself, its people named in place ("Elias, a young
-wizard, explores ..."), and the arc ends the way the idea asks ("befriends a ghost" ends in friendship). The
-draft lists its cast (with every stated fact), its places (with the time and weather the idea states) and its beats
-beside the prose, so the plan reads the same people, places and time the creator confirmed, including renames.
+The idea's own events are the story: its clauses in order become the beats, each person named where the idea
+first mentions them ("Mira, a retired jazz drummer, teaches her shy teenage neighbour, Sky, ..."), and the ending
+follows from them: the idea's last event when it is an outcome ("Sage wins the race"), else what its arc asks
+("befriends a ghost" ends in friendship), else a quiet close after the last event. Nothing is invented that the idea
+does not imply: no extra people, no found object, no stock plot. The draft lists its cast (with every stated fact),
+its places (with the time and weather the idea states) and its beats; the synopsis is the beats.
 """
 
 from __future__ import annotations
@@ -11,11 +13,21 @@ from __future__ import annotations
 import re
 
 from director.offline.cast_cards import CastMember
+from director.offline.clauses import (
+    LINES,
+    clauses_of,
+    is_event,
+    joined,
+    kinds_in,
+    sentence,
+    summarised,
+    who,
+    with_subjects,
+)
 from director.offline.story_concept import Concept, Site, derive_concept, seed_of
-from director.offline.story_lines import ARCS, ON_PLACES, ZH_ENDINGS, ZH_ENDINGS_DEFAULT, ZH_MIDDLES
-from director.offline.vocabulary import OBJECTS, PLACE_SYNONYMS, ZH_CITIES, Tone, find_words, pick
+from director.offline.vocabulary import PLACE_SYNONYMS, WEATHER_WORDS, WORDS, ZH_CITIES, Tone, find_words, pick
 from director.schemas import CastEntry, StoryDraft
-from generator.text import has_cjk, upper_first
+from generator.text import has_cjk
 
 _REQUEST_PREFIX = re.compile(
     r"^(?:please\s+)?(?:i(?: would|'d)? (?:want|like) (?:to see\s+)?)?(?:(?:make|create|write|generate|tell|give)\s+"
@@ -25,29 +37,36 @@ _REQUEST_PREFIX = re.compile(
 )
 ENDING_MARKERS = ("In the end, ", "最后，")
 MOOD_SENTENCE = re.compile(r"The mood is [^.]*\.")
-_ZH_WORD = {english: word for word, english in {**PLACE_SYNONYMS, **OBJECTS}.items() if has_cjk(word)}
+ON_PLACES = frozenset(WORDS["on_places"])
+# The first arc whose words appear in the idea decides how it ends when its last event is not an outcome.
+ARCS = [
+    ("love", re.compile(r"\bfalls? in love|\bin love\b|\bromance\b|\bmarr(?:y|ies)\b|\bwedding|爱上|恋爱|爱情", re.I)),
+    ("friendship", re.compile(r"\bbefriends?|\bbecomes? friends|\bmakes? friends|交朋友|成为朋友|成了.{0,4}朋友",
+                              re.I)),
+    ("pursuit", re.compile(r"\bchas(?:e|es|ed|ing)\b|\bhunts?\b|\bhunting\b|\bpursu|\btracks? down|追", re.I)),
+    ("rescue", re.compile(r"\brescues?|\bsaves?\b|\bsaving\b|救", re.I)),
+    ("search", re.compile(r"\bsearch|\blooks? for\b|寻找|找", re.I)),
+    ("learn", re.compile(r"\bteach|\blearns? to|教|学会", re.I)),
+    ("build", re.compile(r"\bbuild|\brepair|\bfix(?:es)?\b|\brestore|修|造|建", re.I)),
+]  # fmt: skip
 _SKILL = re.compile(
-    r"\b(?:teach(?:es)?\s+(?:[\w']+\s+){1,3}?(?:how\s+)?to|learns?\s+(?:how\s+)?to)\s+(?P<skill>\w+(?:\s+(?!(?:in|at|on|"
+    r"\b(?:teach(?:es)?\s+(?:[\w',]+\s+){1,4}?(?:how\s+)?to|learns?\s+(?:how\s+)?to)\s+(?P<skill>\w+(?:\s+(?!(?:in|at|on|"
     r"with|before|after|by|from|for|and|while|under|across|through)\b)\w+){0,2})",
     re.I,
 )
 _WORK = re.compile(r"\b(?P<verb>build|repair|fix|restore)(?:s|es|ing)?\s+(?:a|an|the|their|his|her)\s+"
-                   r"(?P<what>[\w-]+(?:\s+(?!(?:in|at|on|to|with|before|after|by|for|and)\b)[\w-]+)?)",
+                   r"(?P<what>[\w-]+(?:\s+(?!(?:in|at|on|to|with|before|after|by|for|and|every|each|again|"
+                   r"together)\b)[\w-]+)?)",
                    re.I)  # fmt: skip
 
 
 def write_story_from_idea(idea: str) -> StoryDraft:
-    idea = " ".join(idea.split())
-    seed = seed_of(idea)
-    concept = derive_concept(idea, seed)
-    zh = concept.language == "zh"
-    hero = concept.cast[0]
-    other, target = _arc_partner(concept, idea)
-    beats = _arc_sentences(concept, idea, hero, other, target)
-    sentences = [_premise(idea, concept.cast, zh), *beats, mood_sentence(concept.tone)]
+    idea = _REQUEST_PREFIX.sub("", " ".join(idea.split()), count=1)
+    concept = derive_concept(idea, seed_of(idea))
+    beats = story_beats(introduced(idea, concept.cast, concept.language), concept)
     return StoryDraft(
-        title=_title(concept, idea),
-        description=("" if zh else " ").join(sentences),
+        title=_title(concept, beats),
+        description=("" if concept.language == "zh" else " ").join([*beats, mood_sentence(concept.tone)]),
         style=concept.tone.style,
         language=concept.language,
         cast=[CastEntry(name=member.name, description=member.phrase) for member in concept.cast],
@@ -60,20 +79,41 @@ def mood_sentence(tone: Tone) -> str:
     return f"The mood is {tone.mood}."
 
 
-def _premise(idea: str, cast: list[CastMember], zh: bool) -> str:
-    """The idea as the synopsis's first sentence, each person named where the idea first mentions them."""
+def story_beats(text: str, concept: Concept) -> list[str]:
+    """The events of the text in order (at most MAX_EVENTS, whole clauses), then the ending."""
+    language, cast = concept.language, concept.cast
+    clauses = clauses_of(text, language)
+    events = [clause for clause in clauses if is_event(clause, language)] or clauses
+
+    def weight(clause: str) -> int:  # who is in it, what happens, and a change of weather
+        changes = len(kinds_in(clause, language)) + bool(find_words(clause, WEATHER_WORDS))
+        return 2 * (len(who(clause, cast, language)) + changes)
+
+    events = summarised(with_subjects(events, cast, language), weight)
+    if len(events) > 1 and set(kinds_in(events[-1], language)) & set(LINES["outcomes"]):
+        *events, last = events
+        ending = _opening(last, cast)
+    else:
+        ending = _ending(text, events, concept)
+    closing = ENDING_MARKERS[language == "zh"] + ending[:1] + sentence(ending, language)[1:]  # "In the end, the ..."
+    return [sentence(event, language) for event in events] + [closing]
+
+
+def introduced(idea: str, cast: list[CastMember], language: str) -> str:
+    """The idea with each person the creator did not name named where it first mentions them."""
     text = idea
     groups: dict[tuple[int, int], list[CastMember]] = {}
     for member in cast:
-        if member.span is not None and not member.named:
+        if member.span is not None:
             groups.setdefault(member.span, []).append(member)
     for (start, end), members in sorted(groups.items(), reverse=True):
-        names = " and ".join(member.name for member in members)
-        if zh:
+        if all(member.named for member in members):
+            continue
+        names = joined([member.name for member in members], language)
+        if language == "zh":
             text = text[:end] + names + text[end:]
             continue
-        span = text[start:end]
-        following = text[end:]
+        span, following = text[start:end], text[end:]
         closing = "" if not following.strip() or following.lstrip()[:1] in ",.;:!?" else ","
         if following.startswith("'s"):  # "her grandmother's attic" -> "her grandmother Elena's attic"
             named = f"{span} {names}"
@@ -82,131 +122,102 @@ def _premise(idea: str, cast: list[CastMember], zh: bool) -> str:
         else:
             named = f"{span}, {names}{closing}"
         text = text[:start] + named + following
-    text = _REQUEST_PREFIX.sub("", text, count=1)[:400].rstrip(" ,;:")
-    text = upper_first(text)
-    return text if text.endswith((".", "!", "?", "。", "！", "？")) else text + ("。" if zh else ".")
+    return text
 
 
-def _arc_partner(concept: Concept, idea: str) -> tuple[CastMember, str]:
-    """Who the arc's verb is about ("befriends a ghost" -> the ghost) and how the story names them: a cast member,
-    or the words of the idea when that person is not on the cast ("hunt a jewel thief" -> "the jewel thief")."""
-    others = concept.cast[1:]
-    pattern = dict(ARCS).get(concept.arc)
-    if pattern is None or (verb := pattern.search(idea)) is None:
-        return others[0], others[0].name
-    after = [member for member in others if member.span is not None and verb.end() <= member.span[0] < verb.end() + 12]
-    if after:
-        return after[0], after[0].name
-    if concept.language == "en" and (
-        thing := re.match(
-            r"\w*\s+(?:(?:after|for|down)\s+)?(?:an?|the)\s+(?P<what>(?:[a-z-]+\s+){0,2}?[a-z-]+)\b"
-            r"(?=\s+(?:through|in|at|across|on|around|into|from|to|with|and)\b|[,.;]|$)",
-            idea[verb.end() :],
+def _opening(clause: str, cast: list[CastMember]) -> str:
+    """The clause as the end of a sentence starting 'In the end, ': its first letter small unless it is a name."""
+    names = {member.name.split()[0] for member in cast}
+    first = clause.split()[0] if clause.split() else ""
+    return clause if first in names or first == "I" else clause[:1].lower() + clause[1:]
+
+
+def _ending(text: str, events: list[str], concept: Concept) -> str:
+    """What the idea's arc asks for, else a close that stays with the last event."""
+    cast, site = concept.cast, concept.sites[-1]
+    lead = cast[0].name
+    others = [member.name for member in cast[1:]]
+    arc = next((arc for arc, pattern in ARCS if pattern.search(text)), "")
+    partner = _partner(arc, text, cast) if others else ""
+    arc = arc if partner or arc in ("learn", "build", "search") else ""
+    if concept.language == "zh":
+        options = LINES["zh_endings"].get(arc if others else "", LINES["zh_endings"]["generic"])
+        filled = pick(options, concept.seed).format(
+            a=lead, b=partner, all=joined([lead, *others], "zh"), place=zh_place(site)
         )
-    ):
-        return others[0], f"the {thing['what']}"
-    return others[0], others[0].name
+        return filled.rstrip("。")
+    if arc and (ending := _arc_ending(arc, text, events, cast, partner)):
+        return ending
+    kinds = [kind for kind in kinds_in(events[-1], "en") if kind in LINES["endings"]] if events else []
+    solo, group = LINES["endings"][kinds[-1] if kinds else "generic"]
+    return (group if others else solo).format(a=lead, all=joined([lead, *others]), at=at(site))
 
 
-def _arc_sentences(concept: Concept, idea: str, hero: CastMember, other: CastMember, target: str) -> list[str]:
-    seed, thing = concept.seed, concept.thing
-    last = concept.sites[-1].phrase
-    a, b = hero.name, other.name
-    if concept.language == "zh":
-        here, there = _zh_site(concept.sites[0]), _zh_site(concept.sites[-1])
-        start, middle = ZH_MIDDLES.get(concept.arc, ZH_MIDDLES[""])
-        return [
-            f"{a}在{here}过着平静的日子。",
-            start.format(a=a, b=b, thing=zh_noun(thing)),
-            middle.format(a=a, b=b, doubt=pick(["充满怀疑", "另有打算", "十分担忧"], seed)),
-            f"在最关键的时刻，{a}必须在{there}冒险一搏。",
-            ENDING_MARKERS[1] + ZH_ENDINGS.get(concept.arc, pick(ZH_ENDINGS_DEFAULT, seed)).format(a=a, b=b),
-        ]
-    introduce = f"{b}, {other.phrase}," if other.span is None else b
-    habit = pick(["quiet days", "long hours", "every spare moment"], seed)
-    if concept.arc == "friendship":
-        middle = [f"{a} spends {habit} {_at(concept.sites[0])}, mostly alone.",
-                  f"Everything changes the moment {a} first meets {introduce} there.",
-                  f"At first {b} keeps away, wary and hard to read, and the two misunderstand each other.",
-                  f"When trouble comes to the {last}, {a} and {b} must trust each other."]  # fmt: skip
-        ending = f"{a} and {b} become true friends"
-    elif concept.arc == "love":
-        middle = [f"{a} spends {habit} {_at(concept.sites[0])}.",
-                  f"Everything changes the day {a} and {introduce} meet.",
-                  "Pride and misunderstandings keep them apart.",
-                  f"At the height of the trouble {_at(concept.sites[-1])}, {a} risks everything for {b}."]  # fmt: skip
-        ending = f"{a} and {b} admit their love for each other"
-    elif concept.arc == "pursuit":
-        middle = [f"{a} picks up the trail {_at(concept.sites[0])}.",
-                  f"{upper_first(target)} stays one step ahead, and the chase grows desperate.",
-                  f"{upper_first(_at(concept.sites[-1]))}, {a} finally corners {target}."]  # fmt: skip
-        if target != b:
-            middle.insert(1, f"{introduce} is never far behind.")
-        ending = f"{a} catches up with {target} at last and learns the truth"
-    elif concept.arc == "rescue":
-        middle = [f"{a} spends {habit} {_at(concept.sites[0])}.",
-                  f"Danger closes in, and {introduce} is caught in the middle of it.",
-                  f"{upper_first(_at(concept.sites[-1]))}, {a} must risk everything."]  # fmt: skip
-        ending = f"{a} and {b} are safe at last"
-    elif concept.arc == "search":
-        middle = [f"{a} searches every corner of the {concept.sites[0].phrase}.",
-                  f"{introduce} joins the search, but every clue seems to lead nowhere.",
-                  f"{upper_first(_at(concept.sites[-1]))}, {a} follows one last clue."]  # fmt: skip
-        ending = f"what was lost is found, and {a} and {b} head home together"
-    elif concept.arc == "learn":
-        skill = _SKILL.search(idea)
-        learner = b if re.search(r"\bteach", idea, re.I) else a
-        middle = [f"{a} spends {habit} {_at(concept.sites[0])}.",
-                  f"{introduce} is there for every lesson, and every attempt goes wrong at first.",
-                  f"{upper_first(_at(concept.sites[-1]))}, {learner} has to try alone."]  # fmt: skip
-        ending = f"{learner} can {skill['skill']} without any help" if skill else f"{learner} has learned the lesson"
-    elif concept.arc == "build":
-        work = _WORK.search(idea)
-        what = work["what"] if work else "work"
+def _arc_ending(arc: str, text: str, events: list[str], cast: list[CastMember], other: str) -> str:
+    lead = cast[0].name
+    if arc == "learn":
+        skill = _SKILL.search(text)
+        learner = _learner(events, cast)
+        return f"{learner} can {skill['skill']} without any help" if skill else f"{learner} has learned the lesson"
+    if arc == "build":
+        work = _WORK.search(text)
         done = "works again" if work and work["verb"].lower() != "build" else "is finished"
-        middle = [f"{a} and {introduce} gather everything they need {_at(concept.sites[0])}.",
-                  "Nothing fits the first time, and tempers fray.",
-                  f"{upper_first(_at(concept.sites[-1]))}, with time running out, they try one last time."]  # fmt: skip
-        ending = f"the {what} {done}, and {a} and {b} stand back proudly" if work else f"{a} and {b} finish the job"
-    else:
-        found = pick(["hidden among forgotten things", "where nothing should be", "glowing faintly in the dark"], seed)
-        reaction = pick([f"wants the {thing} for themselves", f"warns that the {thing} is dangerous",
-                         "does not believe a word of it"], seed)  # fmt: skip
-        stake = pick([f"protect the {thing}", f"unlock the secret of the {thing}",
-                      f"return the {thing} where it belongs"], seed)  # fmt: skip
-        middle = [f"{a} spends {habit} {_at(concept.sites[0])}.",
-                  f"Everything changes when {a} discovers a {thing} {found}.",
-                  f"{introduce} {reaction}, and the two clash.",
-                  f"At the height of the trouble {_at(concept.sites[-1])}, {a} must risk everything to "
-                  f"{stake}."]  # fmt: skip
-        ending = pick([f"{a} and {b} understand each other at last", f"{a} and {b} share a hard-won peace",
-                       f"{a} and {b} stand side by side at last"], seed)  # fmt: skip
-    return [*middle, f"{ENDING_MARKERS[0]}{ending}."]
+        pair = f"{lead} and {other}" if other else lead
+        return f"the {work['what']} {done}, and {pair} {'stand' if other else 'stands'} back proudly" if work else ""
+    if not other:
+        return ""
+    return {
+        "love": f"{lead} and {other} admit their love for each other",
+        "friendship": f"{lead} and {other} become true friends",
+        "pursuit": f"{lead} catches up with {other} at last and learns the truth",
+        "rescue": f"{lead} and {other} are safe at last",
+        "search": f"what was lost is found, and {lead} and {other} head home together",
+    }[arc]
 
 
-def _title(concept: Concept, idea: str) -> str:
-    hero, other = concept.cast[0], concept.cast[1]
+def _partner(arc: str, text: str, cast: list[CastMember]) -> str:
+    """Whom the arc is about: the first person named after its verb ("hunt Ash, a jewel thief"); for love and
+    friendship, which two share, else the second person; nobody for a chase or rescue of no one ("chase a kite")."""
+    pattern = dict(ARCS)[arc] if arc else None
+    verb = pattern.search(text) if pattern else None
+    after = [name for name in who(text[verb.end() :], cast) if name != cast[0].name] if verb else []
+    if after or arc in ("pursuit", "rescue"):
+        return after[0] if after else ""
+    return cast[1].name
+
+
+def _learner(events: list[str], cast: list[CastMember]) -> str:
+    """Who is taught: the one named after 'teach', else whoever in the teaching clause is not its subject."""
+    for event in events:
+        if teach := re.search(r"\bteach(?:es)?\b", event, re.IGNORECASE):
+            after = who(event[teach.end() :], cast)
+            before = who(event[: teach.start()], cast)
+            rest = [member.name for member in cast if member.name not in before]
+            if after or rest:
+                return (after or rest)[0]
+    return cast[-1].name
+
+
+def _title(concept: Concept, beats: list[str]) -> str:
+    cast = concept.cast
     if concept.language == "zh":
-        return f"{hero.name}与{other.name}"
-    options = [f"{hero.name} and {other.name}"]
-    options += [f"The {site.phrase.title()}" for site in concept.sites[:1] if site.words]
-    if other.role is not None and not other.named:
-        options.append(f"{hero.name} and the {other.role.noun.title()}")
-    if find_words(idea, OBJECTS.items()):
-        options.append(f"{hero.name} and the {concept.thing.title()}")
+        return "与".join(member.name for member in cast[:2])
+    options = [" and ".join(member.name for member in cast[:2])]
+    options += [f"The {concept.sites[0].phrase.title()}"] if concept.sites[0].words else []
+    if len(cast) > 1 and cast[1].role is not None and not cast[1].named:
+        options.append(f"{cast[0].name} and the {cast[1].role.noun.title()}")
     return pick(options, concept.seed, "title")
 
 
-def zh_noun(noun: str) -> str:
-    return _ZH_WORD.get(noun, noun)
+def zh_place(site: Site) -> str:
+    """How a Chinese story names the site: '上海', '海边'."""
+    cities = [word for word, english in ZH_CITIES.items() if english in site.names]
+    names = [word for word, noun in PLACE_SYNONYMS.items() if noun == site.place.noun and has_cjk(word)]
+    names = cities + names if site.place.noun in ("city", "land") else names + cities
+    return names[0] if names else site.phrase
 
 
-def _zh_site(site: Site) -> str:
-    city = next((word for word, english in ZH_CITIES.items() if english == site.label), "")
-    return city or zh_noun(site.place.noun)
-
-
-def _at(site: Site) -> str:
+def at(site: Site) -> str:
     if site.label and site.place.noun in ("city", "land"):
-        return f"{'on' if site.place.noun == 'land' else 'in'} {site.label}"
+        return f"in {site.label}"
     return f"{'on' if site.place.noun in ON_PLACES else 'in'} the {site.phrase}"

@@ -1,6 +1,7 @@
-"""What a story says, read into a `Concept` for the offline planner: its people, places (each with its time and
-weather), object, arc and tone. A story's cast and places lists win over its prose; a story saved before it had them
-states them in `Cast:`/`Places:`/`Time:`/`Weather:` lines at the end of its description, which are read instead.
+"""What a story says, read into a `Concept` for the offline planner: its people, its places (each with the time,
+season and weather the text states), its tone and culture. A story's cast and places lists win over its prose; a
+story saved before it had them states them in `Cast:`/`Places:`/`Time:`/`Weather:` lines at the end of its
+description, which are read instead.
 """
 
 from __future__ import annotations
@@ -10,24 +11,24 @@ import re
 from dataclasses import dataclass, replace
 
 from director.offline.cast import MAX_CAST, cast_from_idea, find_names, find_roles
-from director.offline.cast_cards import CastMember, new_name, with_article
-from director.offline.story_lines import ARCS
+from director.offline.cast_cards import EAST_ASIAN, CastMember, new_name
 from director.offline.vocabulary import (
     ACTIVITY_PLACES,
-    AGES,
+    CHINESE_PLACES,
+    CITIES,
     DEFAULT_TONE,
-    FALLBACK_OBJECTS,
     FALLBACK_PLACES,
-    OBJECTS,
-    PLACE_SYNONYMS,
     PLACE_WORDS,
     PLACES,
+    REGIONS,
     ROLE_WORDS,
     ROLES,
+    SEASONS,
     TIME_PHRASES,
     TIME_WORDS,
     TONES,
     WEATHER_WORDS,
+    WORDS,
     ZH_CITIES,
     Place,
     Tone,
@@ -42,34 +43,46 @@ _PLACES_LINE = re.compile(r"^Places:\s*(?P<places>.+?)\.?\s*$", re.MULTILINE)
 _TIME_LINE = re.compile(r"^Time:\s*(?P<time>.+?)\.?\s*$", re.MULTILINE)
 _WEATHER_LINE = re.compile(r"^Weather:\s*(?P<weather>.+?)\.?\s*$", re.MULTILINE)
 _MACHINE_LINES = re.compile(r"^(?:Cast|Places|Time|Weather):.*$", re.MULTILINE)
-_COMPANIONS = ("inventor", "grandfather", "cat", "robot", "explorer", "girl", "fisherman")
 _PLACE_NAME = re.compile(
-    r"\b(?:in|at|on|to|from|near|across|through|into|around|over|outside)\s+(?P<name>[A-Z][a-z]+(?: [A-Z][a-z]+)?)"
+    r"(?:\b(?i:in|at|on|to|from|near|across|through|into|around|over|outside|inside|along)\s+"
+    r"(?:the\s+)?|[在去到从]\s*)(?P<name>[A-Z][a-z'\u2019]+(?:\s+[A-Z][a-z]+)*)"
 )
-_PLACE_STOP = frozenset(
-    ["a", "an", "the", "his", "her", "their", "my", "our", "its", "in", "at", "on", "to", "of", "through", "into",
-     "across", "around", "from", "near", "by", "over", "inside", "outside"]
-)  # fmt: skip
+_PLACE_STOP = frozenset(WORDS["place_stop"])
+_ENTRY = re.compile(r"^\s*(?P<phrase>[^,(（，]+?)\s*(?:[(（](?P<names>[^)）]*)[)）])?\s*(?:[,，]\s*(?P<rest>.*))?$")
+MAX_SITES = 4
 
 
 @dataclass(frozen=True)
 class Site:
-    """A place of the story as the creator described it: 'haunted library', 'city (Shanghai)' at night in the rain."""
+    """A place of the story as the creator described it: 'haunted library', 'bridge (Charles Bridge, Prague)' at
+    night in the rain."""
 
     place: Place
     words: tuple[str, ...] = ()
-    label: str = ""  # a proper name: Shanghai, Paris
+    label: str = ""  # the place's own name: "Charles Bridge"; a city's name for a city
+    city: str = ""  # the city or region it is in: "Prague"
     time: str = ""
+    season: str = ""
     weather: str = ""  # a key of WEATHER
+    said: str = ""  # the noun as the creator wrote it ("space station"), when it is not the place's own noun
+
+    @property
+    def noun(self) -> str:
+        return self.said or self.place.noun
 
     @property
     def phrase(self) -> str:
-        return " ".join([*self.words, self.place.noun])
+        return " ".join([*self.words, self.noun])
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name in (self.label, self.city) if name]
 
     def entry(self) -> str:
         """The site as the story's places list states it: 'rainy city (Shanghai), at night, in the rain'."""
-        parts = [f"{self.phrase} ({self.label})" if self.label else self.phrase]
+        parts = [f"{self.phrase} ({', '.join(self.names)})" if self.names else self.phrase]
         parts += [TIME_PHRASES.get(self.time, f"at {self.time}")] if self.time else []
+        parts += [f"in {self.season}"] if self.season else []
         parts += [f"in the {self.weather}"] if self.weather else []
         return ", ".join(parts)
 
@@ -79,11 +92,9 @@ class Concept:
     language: str
     cast: list[CastMember]
     sites: list[Site]
-    thing: str
     tone: Tone
     seed: str
-    arc: str = ""
-    thing_stated: bool = True  # False: the plan invented the object, so shots of an arc story leave it out
+    culture: str = ""
 
     @property
     def places(self) -> list[Place]:
@@ -94,12 +105,23 @@ def seed_of(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
 
 
+def language_of(text: str) -> str:
+    """Chinese when the text has more Chinese characters than Latin words ("Lily 和她的狗 Max ..." is Chinese, "Chen
+    Wei, a rider in 深圳, ..." is English)."""
+    cjk = sum(1 for char in text if has_cjk(char))
+    return "zh" if cjk and cjk >= len(re.findall(r"[A-Za-z]+", text)) else "en"
+
+
 def tone_in(text: str) -> Tone:
-    return find_tone(text) or TONES[DEFAULT_TONE]
+    """The tone a mood word asks for, else the one the idea's genre suggests (a heist, a fable), else the default."""
+    if found := find_tone(text):
+        return found
+    genre = find_words(text, [(word, tone) for tone in TONES.values() for word in tone.genre], plural=False)
+    return genre[0][2] if genre else TONES[DEFAULT_TONE]
 
 
 def find_tone(text: str) -> Tone | None:
-    """The tone whose keyword appears first in the text (whole words for English), if any."""
+    """The tone whose mood word appears first in the text (whole words for English), if any."""
     hits = find_words(text, [(keyword, tone) for tone in TONES.values() for keyword in tone.keywords], plural=False)
     return hits[0][2] if hits else None
 
@@ -113,127 +135,208 @@ def story_concept(story: StoryDraft, seed: str) -> Concept:
     text = "\n".join([f"{story.title}. {story.description}", *story.beats])
     concept = derive_concept(text, seed, tone_of_style(story.style, story.description))
     in_text = concept.sites[0]  # carries the time and weather the text states
-    cast = _with_companions(_members(story.cast), concept.language, seed) if story.cast else concept.cast
-    sites = _listed_sites(story.places, in_text.time, in_text.weather) or concept.sites
-    return replace(concept, cast=cast, sites=sites)
+    cast = members_of(story.cast) if story.cast else concept.cast
+    sites = _listed_sites(story.places, in_text) or concept.sites
+    return replace(concept, cast=cast, sites=sites, culture=culture_in(text, sites))
 
 
 def derive_concept(text: str, seed: str, tone: Tone | None = None) -> Concept:
-    """People, places with their time and weather, the story object, the arc and the tone found in (or chosen for)
-    the text."""
+    """People, places with their time and weather, tone and culture found in (or chosen for) the text."""
     prose = _MACHINE_LINES.sub("", text)
-    language = "zh" if has_cjk(prose) else "en"
+    language = language_of(prose)
     written = _CAST_LINE.search(text) is not None
     time_line = _TIME_LINE.search(text) if written else None
     weather_line = _WEATHER_LINE.search(text) if written else None
-    time = time_line["time"] if time_line else ("" if written else _first(prose, TIME_WORDS))
-    weather = weather_line["weather"] if weather_line else ("" if written else _first(prose, WEATHER_WORDS))
-    sites = [replace(site, time=time, weather=weather) for site in _sites_in(text, seed)]
-    return Concept(
-        language,
-        _cast_in(text, language, seed),
-        sites,
-        _thing_in(text, seed),
-        tone or tone_in(text),
-        seed,
-        arc=next((arc for arc, pattern in ARCS if pattern.search(prose)), ""),
-        thing_stated=bool(find_words(prose, OBJECTS.items())),
-    )
+    time = time_line["time"] if time_line else ("" if written else _time_in(prose))
+    weather = weather_line["weather"] if weather_line else ("" if written else first_of(prose, WEATHER_WORDS))
+    season = "" if written else first_of(prose, SEASONS)
+    sites = [replace(site, time=time, weather=weather, season=season) for site in _sites_in(text, seed)]
+    culture = culture_in(text, sites)
+    entries = cast_entries(text)
+    cast = members_of(entries) if entries else cast_from_idea(prose, language, seed, culture)
+    return Concept(language, cast or _someone(language, seed, culture), sites, tone or tone_in(prose), seed, culture)
 
 
-def _first(text: str, vocabulary: list[tuple[str, str]]) -> str:
+def culture_in(text: str, sites: list[Site]) -> str:
+    chinese = language_of(text) == "zh" or any(name in CHINESE_PLACES for site in sites for name in site.names)
+    return EAST_ASIAN if chinese else ""
+
+
+def _someone(language: str, seed: str, culture: str) -> list[CastMember]:
+    """An idea that states nobody still needs one person to follow."""
+    role = ROLES["traveller"]
+    return [CastMember(new_name(role, language, seed, set(), culture=culture), role, "a traveller")]
+
+
+def _time_in(text: str) -> str:
+    """The first time of day the text states; 'night market' and 'night-shift' are no time."""
+    places = "|".join(re.escape(word) for word, _ in PLACE_WORDS if not has_cjk(word))
+    for position, word, time in find_words(text, TIME_WORDS, plural=False):
+        if not re.match(rf"(?:-|\s+(?:{places})\b)", text[position + len(word) :], re.IGNORECASE):
+            return time
+    return ""
+
+
+def first_of(text: str, vocabulary: list[tuple[str, str]]) -> str:
     hits = find_words(text, vocabulary, plural=False)
     return hits[0][2] if hits else ""
 
 
 def _sites_in(text: str, seed: str) -> list[Site]:
-    """The Places line when present, else the places the text names (only those); two invented ones if none."""
+    """The Places line when present, else the places the text names (only those); one chosen if it names none."""
     if match := _PLACES_LINE.search(text):
-        listed = [site for entry in match["places"].split(",") if (site := _site_of(entry.strip()))]
+        listed = [site for entry in match["places"].split(",") if (site := site_of(entry.strip()))]
         if listed:
-            return listed[:4]
-    if sites := _named_sites(text):
-        return sites[:4]
-    if activity := _first(text, ACTIVITY_PLACES):
+            return listed[:MAX_SITES]
+    if sites := named_sites(text):
+        return sites[:MAX_SITES]
+    if activity := first_of(text, ACTIVITY_PLACES):
         return [Site(PLACES[activity])]
-    first = pick(FALLBACK_PLACES, seed, "place", 0)
-    second = pick([noun for noun in FALLBACK_PLACES if noun != first], seed, "place", 1)
-    return [Site(PLACES[first]), Site(PLACES[second])]
+    return [Site(PLACES[pick(FALLBACK_PLACES, seed, "place")])]
 
 
-def _listed_sites(places: list[str], time: str, weather: str) -> list[Site]:
+def _listed_sites(places: list[str], in_text: Site) -> list[Site]:
     """The sites of a places list ('harbour, at dawn, in the rain'), each with the time and weather its entry states,
-    else the given ones; entries naming no known place are left out."""
+    else the text's; entries naming no known place are left out."""
     sites: list[Site] = []
     for entry in places:
-        head = re.split(r"[,，]", entry, maxsplit=1)[0].strip()
+        head = _ENTRY.match(entry)
         # a bare proper name ("Paris") is a place the way it is after "in"
-        found = [site] if (site := _site_of(head)) else _named_sites(f"in {head}")
+        found = [site] if (site := site_of(entry)) else named_sites(f"in {head['phrase'] if head else entry}")
         sites += [
-            replace(site, time=_first(entry, TIME_WORDS) or time, weather=_first(entry, WEATHER_WORDS) or weather)
+            replace(
+                site,
+                time=first_of(entry, TIME_WORDS) or in_text.time,
+                weather=first_of(entry, WEATHER_WORDS) or in_text.weather,
+                season=first_of(entry, SEASONS) or in_text.season,
+            )
             for site in found
             if not any((known.place, known.label) == (site.place, site.label) for known in sites)
         ]
-    return sites[:4]
+    return sites[:MAX_SITES]
 
 
-def _named_sites(text: str) -> list[Site]:
-    """The places the text names, the first with the proper name the text gives it ("in Paris")."""
-    sites: list[Site] = []
-    covered_until = -1
+def site_of(entry: str) -> Site | None:
+    """The site a places-list entry names: 'bridge (Charles Bridge, Prague), in the evening'."""
+    match = _ENTRY.match(entry)
+    if match is None:
+        return None
+    words = match["phrase"].split()
+    if words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    said = " ".join(words[-2:]) if " ".join(words[-2:]).lower() in dict(PLACE_WORDS) else (words[-1] if words else "")
+    noun = dict(PLACE_WORDS).get(said.lower())
+    if noun is None:
+        return None
+    words = words[: len(words) - len(said.split())]
+    names = [name.strip() for name in (match["names"] or "").split(",") if name.strip()]
+    label, city = _label_and_city(names, noun)
+    return Site(PLACES[noun], tuple(words), label, city, said="" if said == noun else said)
+
+
+def _label_and_city(names: list[str], noun: str) -> tuple[str, str]:
+    if len(names) >= 2:
+        return names[0], names[1]
+    if names and noun not in ("city", "land") and (names[0] in CITIES or names[0] in REGIONS):
+        return "", names[0]
+    return (names[0] if names else ""), ""
+
+
+def named_sites(text: str) -> list[Site]:
+    """The places the text names: place nouns with the words before them ('a haunted castle library'), named places
+    ('the Charles Bridge', 'Central Park'), and the city they are in ('in Prague'); a city alone is the place."""
+    sites = sorted(_noun_sites(text) + _proper_sites(text), key=lambda found: found[0])
+    found = [site for _, site, origin in sites if not origin] or [site for _, site, _ in sites]
+    cities = _cities(text, bool(found))
+    if not found:
+        return [
+            Site(PLACES["city" if city in CITIES or city in ZH_CITIES.values() else "land"], (), city)
+            for city in cities[:1]
+        ]
+    if cities:  # "the city's stalls" in a story set in Taipei: that city
+        found = [replace(site, label=site.label or cities[0]) if site.place.noun == "city" else site for site in found]
+    return [
+        replace(site, city=cities[0]) if cities and not site.city and site.place.noun != "city" else site
+        for site in found
+    ]
+
+
+def _noun_sites(text: str) -> list[tuple[int, Site, bool]]:
+    """(position, site, whether the story may not happen there: 'friends from the same street', 'a street cook')."""
     in_roles = [(position, position + len(word)) for position, word, _ in find_words(text, ROLE_WORDS)]
-    for position, word, noun in find_words(text, PLACE_WORDS):
-        if position < covered_until or any(site.place.noun == noun for site in sites):
+    hits = _longest(find_words(text, PLACE_WORDS))
+    sites: list[tuple[int, Site, bool]] = []
+    for index, (position, word, noun) in enumerate(hits):
+        if any(site.place.noun == noun for _, site, _ in sites):
             continue
-        covered_until = position + len(word)
+        nxt = hits[index + 1] if index + 1 < len(hits) else None
+        if nxt is not None and re.fullmatch(r"[ \t-]?", text[position + len(word) : nxt[0]]):
+            continue  # "mountain village": the village, described by the mountain
+        if re.search(r"\bfor\s+(?:(?:an?|the|\w+)\s+)?$", text[:position], re.IGNORECASE) or _in_name(text, position):
+            continue  # "leaves for art school": where they go, not where the story is
         part_of_role = any(start <= position < end for start, end in in_roles)  # "lighthouse keeper"
         words = () if has_cjk(word) or part_of_role else _place_words(text, position)
-        sites.append(Site(PLACES[noun], words))
-    label = _place_name(text)
-    if sites and label:
-        sites[0] = Site(sites[0].place, sites[0].words, label)
-    elif label:
-        sites.append(Site(PLACES["city" if label in ZH_CITIES.values() else "land"], (), label))
+        said = text[position : position + len(word)].lower()
+        origin = part_of_role or bool(re.search(r"\bfrom\s+(?:[\w-]+\s+){0,2}$", text[:position], re.IGNORECASE))
+        sites.append((position, Site(PLACES[noun], words, said="" if said == noun or has_cjk(said) else said), origin))
     return sites
 
 
-def _site_of(entry: str) -> Site | None:
-    label = ""
-    if match := re.fullmatch(r"(?P<phrase>.+?)\s*\((?P<label>[^)]+)\)", entry):
-        entry, label = match["phrase"], match["label"]
-    words = entry.split()
-    if not words or words[-1] not in PLACES:
-        return None
-    return Site(PLACES[words[-1]], tuple(words[:-1]), label)
+def _longest(hits: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """The hits not inside a longer one ('space station', not its 'station')."""
+    kept: list[tuple[int, str, str]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][0] + len(kept[-1][1]):
+            kept.append(hit)
+    return kept
+
+
+def _in_name(text: str, position: int) -> bool:
+    """'Central Park', 'Charles Bridge': the noun ends a proper name, which _proper_sites reads."""
+    return text[position : position + 1].isupper() and bool(re.search(r"[A-Z][a-z]+\s+$", text[:position]))
+
+
+def _proper_sites(text: str) -> list[tuple[int, Site, bool]]:
+    sites = []
+    for match in _PLACE_NAME.finditer(text):
+        name = match["name"]
+        noun = dict(PLACE_WORDS).get(name.split()[-1].lower())
+        if noun is not None and len(name.split()) > 1:
+            sites.append((match.start("name"), Site(PLACES[noun], (), name), False))
+    return sites
+
+
+def _cities(text: str, other_places: bool) -> list[str]:
+    """Cities and regions the text names; one the story only comes from ('arrives from London') counts only when
+    nothing else places it."""
+    found: list[tuple[int, str, bool]] = [(text.find(word), english, False) for word, english in ZH_CITIES.items()
+                                          if word in text]  # fmt: skip
+    for match in _PLACE_NAME.finditer(text):
+        name = match["name"]
+        if not dict(PLACE_WORDS).get(name.split()[-1].lower()) and name not in find_names(text):
+            found.append((match.start(), name, match[0].lower().startswith("from")))
+    for city in [*CITIES, *REGIONS]:
+        if (position := _whole(text, city)) >= 0 and not any(city == name for _, name, _ in found):
+            found.append((position, city, False))
+    found.sort()
+    staying = [name for _, name, origin in found if not origin]
+    return staying or ([] if other_places else [name for _, name, _ in found])
+
+
+def _whole(text: str, word: str) -> int:
+    match = re.search(rf"(?<![\w]){re.escape(word)}(?![\w])", text)
+    return match.start() if match else -1
 
 
 def _place_words(text: str, position: int) -> tuple[str, ...]:
-    """Descriptive words right before a place noun ('a haunted castle library' -> haunted), skipping other places."""
+    """Descriptive words right before a place noun ('a haunted castle library' -> haunted castle)."""
     words: list[str] = []
     for token in reversed(re.findall(r"[\w'-]+|[^\w\s]", text[:position])[-5:]):
         lowered = token.lower()
         if lowered in _PLACE_STOP or not re.fullmatch(r"[a-z][\w-]*", token) or len(words) == 2:
             break
-        if lowered in PLACES or lowered in PLACE_SYNONYMS or lowered in ROLES:
-            continue
         words.insert(0, lowered)
     return tuple(words)
-
-
-def _place_name(text: str) -> str:
-    for word, english in ZH_CITIES.items():
-        if word in text:
-            return english
-    people = find_names(text)
-    for match in _PLACE_NAME.finditer(text):
-        if match["name"] not in people and match["name"].lower() not in PLACES:
-            return match["name"]
-    return ""
-
-
-def _thing_in(text: str, seed: str) -> str:
-    hits = find_words(text, OBJECTS.items())
-    return hits[0][2] if hits else pick(FALLBACK_OBJECTS, seed, "thing")
 
 
 def cast_entries(text: str) -> list[CastEntry]:
@@ -248,30 +351,11 @@ def cast_entries(text: str) -> list[CastEntry]:
     return entries
 
 
-def _cast_in(text: str, language: str, seed: str) -> list[CastMember]:
-    """1-3 people: the Cast line when present, else the people of the text; at least two for a story."""
-    entries = cast_entries(text)
-    return _with_companions(_members(entries) if entries else cast_from_idea(text, language, seed), language, seed)
-
-
-def _members(entries: list[CastEntry]) -> list[CastMember]:
-    """The first three people of a cast list, each with the role its description names last ("Mira's cat")."""
+def members_of(entries: list[CastEntry]) -> list[CastMember]:
+    """The people of a cast list, each with the role its description names first ("a robot friend" is a robot,
+    "Mira's cat" a cat)."""
     members = []
     for entry in entries[:MAX_CAST]:
         roles = find_roles(entry.description)
-        members.append(CastMember(entry.name, roles[-1][2] if roles else None, entry.description, named=True))
+        members.append(CastMember(entry.name, roles[0][2] if roles else None, entry.description, named=True))
     return members
-
-
-def _with_companions(cast: list[CastMember], language: str, seed: str) -> list[CastMember]:
-    """The cast with invented companions added until a story has two people."""
-    cast = list(cast)
-    represented = {member.role.noun for member in cast if member.role}
-    while len(cast) < 2:
-        companion = pick([ROLES[noun] for noun in _COMPANIONS if noun not in represented], seed, len(cast))
-        represented.add(companion.noun)
-        name = new_name(companion, language, seed, {member.name for member in cast})
-        words = f"{pick(AGES[companion.age], seed, companion.noun)} {companion.noun}" if companion.human else ""
-        phrase = words or companion.noun
-        cast.append(CastMember(name, companion, with_article(phrase)))
-    return cast

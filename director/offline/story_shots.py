@@ -1,126 +1,205 @@
-"""A confirmed story turned into exactly the requested number of shots, deterministically (no LLM): its arc over the
-shots, its cast, places with their time and weather, the tone's music, and a camera that changes from shot to shot.
+"""A confirmed story turned into exactly the requested number of shots, deterministically (no LLM).
+
+Every beat is at least one shot whose action is the beat itself, people called by name; spare shots open on the
+place or stay with the people of a beat (never a new event), and a plan with fewer shots than beats gives a shot two
+beats. Each shot is where its beat says, with that place's time and weather; its lines come from its event and its
+people (director/offline/story_lines.py); everyone in the cast appears somewhere when there is room.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TypeVar
+import re
+from dataclasses import dataclass, field, replace
 
-from director.offline.cast_cards import character_card
-from director.offline.story import zh_noun
+from director.offline.cast_cards import CastMember, cast_cards
+from director.offline.clauses import LINES, joined, kind_of, named_only, sentence, who
+from director.offline.story import ENDING_MARKERS, MOOD_SENTENCE, at, introduced, story_beats, zh_place
 from director.offline.story_concept import Concept, Site, seed_of, story_concept
-from director.offline.story_lines import (
-    ACTIONS,
-    ARC_ACTIONS,
-    ARC_LINES,
-    LINES,
-    ON_PLACES,
-    PLAIN_ACTIONS,
-    PLAIN_LINES,
-    TIMES,
-)
+from director.offline.story_lines import lines_for
 from director.offline.timing import shot_seconds, speech_seconds
-from director.offline.vocabulary import CAMERAS, WEATHER, Place, pick
-from director.schemas import DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
+from director.offline.vocabulary import CAMERAS, TIME_PHRASES, WEATHER, pick
+from director.schemas import SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.text import upper_first
 
-Option = TypeVar("Option", str, list[tuple[str, str]])
-STAGES = ("setup", "discovery", "conflict", "climax", "resolution")
+_MACHINE_LINES = re.compile(r"^(?:Cast|Places|Time|Weather):.*$", re.MULTILINE)
+_TIMES = ["early morning", "late afternoon", "dusk", "night", "a grey morning", "golden hour"]
+
+
+@dataclass
+class _Shot:
+    beat: int
+    action: str  # the beat's action, or empty for a shot that shows its place or people ("establish", "stay")
+    names: list[str]
+    site: Site
+    kind: str
+    coverage: str = ""
+    lines: list = field(default_factory=list)
 
 
 def plan_from_story(story: StoryDraft, num_shots: int) -> ShotPlanDraft:
-    """Exactly `num_shots` shots following the story's arc, cast, places and time."""
+    """Exactly `num_shots` shots of the story's beats, cast, places and time."""
     seed = seed_of(f"{story.title}\n{story.description}")
     concept = story_concept(story, seed)
-    scene_count = max(1, min(len(concept.sites), 4, math.ceil(num_shots / 3)))
-    scenes = [_scene_spec(site, seed) for site in concept.sites[:scene_count]]
-    shots: list[ShotSpec] = []
-    for index in range(num_shots):
-        stage = STAGES[round(index * 4 / (num_shots - 1)) if num_shots > 1 else 1]
-        scene_index = min(scene_count - 1, index * scene_count // num_shots)
-        site = concept.sites[scene_index]
-        shot = _shot(concept, stage, index, scenes[scene_index].name, site, previous=shots[-1] if shots else None)
-        shots.append(shot)
-    used = {name for shot in shots for name in shot.characters}
-    characters = [character_card(member, seed) for member in concept.cast if member.name in used]
-    return ShotPlanDraft(characters=characters, scenes=scenes, shots=shots)
+    beats = [beat for beat in story.beats or _beats_of(story.description, concept) if beat.strip()]
+    actions = [named_only(beat, concept.cast, concept.language) for beat in beats]
+    shots = _shots(actions, num_shots, concept)
+    _bring_everyone_in(shots, concept.cast)
+    scenes = list(dict.fromkeys(shot.site for shot in shots))
+    specs = [_scene_spec(site, seed) for site in scenes]
+    used: set[str] = set()
+    planned = [
+        _spec(shot, index, len(shots), concept, specs[scenes.index(shot.site)].name, used)
+        for index, shot in enumerate(shots)
+    ]
+    _vary_cameras(planned, seed)
+    present = {name for shot in planned for name in shot.characters}
+    members = [member for member in concept.cast if member.name in present]
+    cast_seed = seed_of("|".join(f"{member.name}:{member.phrase}" for member in concept.cast))
+    return ShotPlanDraft(characters=cast_cards(members, cast_seed, concept.culture), scenes=specs, shots=planned)
+
+
+def _beats_of(description: str, concept: Concept) -> list[str]:
+    """The beats of a story saved without them: its sentences when it already ends, else its events and an end."""
+    prose = MOOD_SENTENCE.sub("", _MACHINE_LINES.sub("", description)).strip()
+    if any(marker in prose for marker in ENDING_MARKERS):
+        return [part for part in re.split(r"(?<=[.!?。！？])\s*", prose) if part.strip()]
+    return story_beats(introduced(prose, concept.cast, concept.language), concept)
+
+
+def _shots(actions: list[str], count: int, concept: Concept) -> list[_Shot]:
+    if count <= len(actions):
+        groups = [
+            actions[index * len(actions) // count : (index + 1) * len(actions) // count] for index in range(count)
+        ]
+        merged: list[_Shot] = []
+        for index, group in enumerate(groups):
+            merged.append(
+                _beat_shot(index, " ".join(group), concept, merged, _later_places(groups[index + 1 :], concept))
+            )
+        return merged
+    extra = [1 + (count - len(actions)) // len(actions) + (index < (count - len(actions)) % len(actions))
+             for index in range(len(actions))]  # fmt: skip
+    shots: list[_Shot] = []
+    for index, (action, shots_of_beat) in enumerate(zip(actions, extra, strict=True)):
+        main = _beat_shot(
+            index, action, concept, shots, _later_places([[later] for later in actions[index + 1 :]], concept)
+        )
+        sites = _sites_named(action, concept.sites) or [main.site]
+        spare = ["establish"] if index == 0 and shots_of_beat > 1 else []
+        spare += ["stay"] * (shots_of_beat - 1 - len(spare))
+        later = sites[1:] or sites  # the places the beat names after the first, for the shots that stay with it
+        covering = [replace(main, action="", coverage=kind, site=main.site if kind == "establish" else
+                            later[min(number, len(later) - 1)]) for number, kind in enumerate(spare)]  # fmt: skip
+        if spare[:1] == ["establish"]:
+            shots += [covering[0], main, *covering[1:]]
+        else:  # the last beat ends the film on its own action
+            shots += [*covering, main] if index == len(actions) - 1 else [main, *covering]
+    return shots
+
+
+def _beat_shot(index: int, action: str, concept: Concept, earlier: list[_Shot], places_later: bool) -> _Shot:
+    """The shot of a beat: the people it names (else those of the shot before) where it says, else where the shot
+    before was; when no later beat says where, a listed place no shot has been yet comes first."""
+    previous = earlier[-1] if earlier else None
+    names = who(action, concept.cast, concept.language)[:2] or (previous.names if previous else [concept.cast[0].name])
+    unused = [site for site in concept.sites if all(shot.site != site for shot in earlier)]
+    stay = [previous.site] if previous and places_later else []
+    site = next(
+        iter(_sites_named(action, concept.sites) + stay + unused), previous.site if previous else concept.sites[0]
+    )
+    return _Shot(index, action, list(names), site, kind_of(action, concept.language))
+
+
+def _later_places(groups: list[list[str]], concept: Concept) -> bool:
+    return any(_sites_named(" ".join(group), concept.sites) for group in groups)
+
+
+def _sites_named(text: str, sites: list[Site]) -> list[Site]:
+    """The sites the text mentions, in the order it mentions them."""
+    lowered = text.lower()
+    found = []
+    for site in sites:
+        terms = [term.lower() for term in (site.noun, site.place.noun, site.label) if term]
+        spots = [spot for term in terms if (spot := lowered.find(term)) >= 0]
+        if spots:
+            found.append((min(spots), site))
+    return [site for _, site in sorted(found, key=lambda pair: pair[0])]
+
+
+def _bring_everyone_in(shots: list[_Shot], cast: list[CastMember]) -> None:
+    """Someone the beats never name joins a shot that shows people: beside a single character, else in place of
+    the second character of a shot that has no event of its own."""
+    opened: set[int] = set()
+    for member in cast:
+        if any(member.name in shot.names for shot in shots):
+            continue
+        beside = [index for index, shot in enumerate(shots) if len(shot.names) < 2]
+        instead = [index for index, shot in enumerate(shots) if shot.coverage and index not in opened]
+        if beside:
+            shots[beside[-1]].names.append(member.name)
+        elif instead:
+            shots[instead[0]].names = [shots[instead[0]].names[0], member.name]
+        opened.update(beside[-1:] or instead[:1])
+
+
+def _spec(shot: _Shot, index: int, count: int, concept: Concept, scene: str, used: set[str]) -> ShotSpec:
+    zh = concept.language == "zh"
+    action = shot.action or _coverage(shot, index, zh)
+    lines = [] if shot.coverage == "establish" else lines_for(shot.kind, shot.names, concept.language, used,
+                                                               int(concept.seed, 16) + index)  # fmt: skip
+    weather = WEATHER.get(shot.site.weather)
+    sound = f"{weather[1]}, {shot.site.place.sound}" if weather else shot.site.place.sound
+    return ShotSpec(
+        scene=scene,
+        characters=shot.names,
+        action=action,
+        dialogue=lines,
+        camera="static wide establishing shot" if shot.coverage == "establish" else "",
+        duration_s=shot_seconds(sum(speech_seconds(line.text) for line in lines), minimum_s=4.0),
+        sound_effects=upper_first(sound) + ".",
+        music=upper_first(concept.tone.music[min(2, index * 3 // count)]) + ".",
+    )
+
+
+def _coverage(shot: _Shot, index: int, zh: bool) -> str:
+    """A shot without an event of its own: the place seen wide, or the people of the beat."""
+    kind = shot.coverage if shot.coverage == "establish" else ("pair" if len(shot.names) > 1 else "solo")
+    options = LINES["coverage"][f"zh_{kind}" if zh else kind]
+    template = options[index % len(options)]
+    time = f" {TIME_PHRASES.get(shot.site.time, f'at {shot.site.time}')}" if shot.site.time and not zh else ""
+    names = joined(shot.names, "zh" if zh else "en")
+    place = zh_place(shot.site) if zh else shot.site.phrase
+    are = "is" if len(shot.names) == 1 else "are"
+    filled = template.format(a=shot.names[0], b=shot.names[-1], names=names, are=are, place=place, time=time,
+                             at=at(shot.site))  # fmt: skip
+    return sentence(filled, "zh" if zh else "en")
+
+
+def _vary_cameras(shots: list[ShotSpec], seed: str) -> None:
+    """A camera for each shot that is not the one before it; only an opening shot is an establishing one."""
+    cameras = [camera for camera in CAMERAS if "establishing" not in camera]
+    previous = ""
+    for index, shot in enumerate(shots):
+        if not shot.camera:
+            camera = pick(cameras, seed, index)
+            shot.camera = cameras[(cameras.index(camera) + 1) % len(cameras)] if camera == previous else camera
+        previous = shot.camera
 
 
 def _scene_spec(site: Site, seed: str) -> SceneSpec:
     place = site.place
-    side = "Inside" if place.interior else "Outside"
-    where = f"{side.lower()} the {site.phrase}" + (f" in {site.label}" if site.label and place.noun != "city" else "")
-    if site.label and place.noun == "city":
-        where = f"the streets of {site.label}"
-    elif site.label and place.noun == "land":
-        where = site.label
+    if site.label and place.noun in ("city", "land"):
+        where, name = f"the streets of {site.label}" if place.noun == "city" else site.label, site.label
+    else:
+        named = f"the {site.label}" if site.label else f"the {site.phrase}"
+        side = "inside" if place.interior else "outside" if not site.label else at(site).split()[0]
+        where = f"{side} {named}" + (f" in {site.city}" if site.city else "")
+        name = site.label or site.noun.title()
     weather = WEATHER.get(site.weather)
     sky = f"; {weather[0]}{' outside' if place.interior else ''}" if weather else ""
     return SceneSpec(
-        name=site.label if site.label and place.noun in ("city", "land") else place.noun.title(),
+        name=name,
         location=where,
-        time_of_day=site.time or pick(TIMES, seed, place.noun),
+        time_of_day=" ".join(part for part in (site.season, site.time) if part) or pick(_TIMES, seed, place.noun),
         description=f"{upper_first(where)}: {place.description}{sky}.",
-    )
-
-
-def _shot(concept: Concept, stage: str, index: int, scene: str, site: Site, previous: ShotSpec | None) -> ShotSpec:
-    place = site.place
-    cast = concept.cast
-    hero = cast[0].name
-    partner = cast[1 + index % (len(cast) - 1)].name if len(cast) > 1 else ""
-    solo = (stage in ("setup", "discovery") and index % 2 == 0) or not partner
-    names = {"a": hero, "b": "" if solo else partner}
-    variant = int(concept.seed, 16) + index
-    plain = bool(concept.arc) and not concept.thing_stated
-    actions = ARC_ACTIONS.get((concept.arc, stage)) or (plain and PLAIN_ACTIONS.get(stage)) or ACTIONS[stage]
-    action = _fill(_choose(actions, variant, solo), names, concept, place)
-    said = (
-        ARC_LINES[concept.language].get((concept.arc, stage))
-        or (plain and PLAIN_LINES[concept.language].get(stage))
-        or LINES[concept.language][stage]
-    )
-    lines = [
-        DialogueSpec(speaker=names[slot], text=_fill(text, names, concept, place, localise=True))
-        for slot, text in _choose(said, variant, solo)
-        if names[slot]
-    ]
-    camera = pick(CAMERAS, concept.seed, index)
-    if previous is not None and camera == previous.camera:
-        camera = CAMERAS[(CAMERAS.index(camera) + 1) % len(CAMERAS)]
-    speech = sum(speech_seconds(line.text) for line in lines)
-    music = concept.tone.music[{"setup": 0, "discovery": 0, "conflict": 1, "climax": 1, "resolution": 2}[stage]]
-    weather = WEATHER.get(site.weather)
-    sound = f"{weather[1]}, {place.sound}" if weather else place.sound
-    return ShotSpec(
-        scene=scene,
-        characters=[hero] if solo else [hero, partner],
-        action=action,
-        dialogue=lines,
-        camera=camera,
-        duration_s=shot_seconds(speech, minimum_s=4.0),
-        sound_effects=upper_first(sound) + ".",
-        music=upper_first(music) + ".",
-    )
-
-
-def _choose(options: list[Option], variant: int, solo: bool) -> Option:
-    """One of the options, preferring those that use the partner exactly when the partner is in the shot."""
-    fitting = [option for option in options if _needs_partner(option) != solo] or options
-    return fitting[variant % len(fitting)]
-
-
-def _needs_partner(option: str | list[tuple[str, str]]) -> bool:
-    return "{b}" in option if isinstance(option, str) else any(slot == "b" for slot, _ in option)
-
-
-def _fill(text: str, names: dict[str, str], concept: Concept, place: Place, localise: bool = False) -> str:
-    zh = localise and concept.language == "zh"
-    return text.format(
-        a=names["a"],
-        b=names["b"],
-        thing=zh_noun(concept.thing) if zh else concept.thing,
-        place=zh_noun(place.noun) if zh else place.noun,
-        at=f"{'on' if place.noun in ON_PLACES else 'in'} the {place.noun}",
     )

@@ -7,28 +7,21 @@ glow) is drawn into the small per-frame patches, so the mouth still follows the 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 RGB = tuple[int, int, int]
 
-# The kind is read from the start of the identity sentence, before "with ..."/"who ..."/"and ...", so "a fisherman
-# with his dog" stays a person while "Pip is Mira's black cat: ..." is a cat.
-_SPECIES: dict[str, tuple[str, str]] = {  # word -> (kind, species)
-    **{word: ("robot", "robot") for word in ("robot", "android", "droid", "automaton", "cyborg", "机器人", "机械人")},
-    **{word: ("ghost", "ghost") for word in ("ghost", "spirit", "phantom", "spectre", "specter", "wraith", "幽灵")},
-    **{word: ("ghost", "ghost") for word in ("鬼魂", "鬼")},
-    **{word: ("dragon", "dragon") for word in ("dragon", "wyvern", "龙", "龍")},
-    **{word: ("animal", "cat") for word in ("cat", "kitten", "kitty", "猫", "小猫")},
-    **{word: ("animal", "dog") for word in ("dog", "puppy", "hound", "狗", "小狗", "犬")},
-    **{word: ("animal", "fox") for word in ("fox", "狐狸")},
-    **{word: ("animal", "wolf") for word in ("wolf", "狼")},
-    **{word: ("animal", "rabbit") for word in ("rabbit", "bunny", "hare", "兔子", "兔")},
-    **{word: ("animal", "mouse") for word in ("mouse", "rat", "老鼠", "鼠")},
-    **{word: ("animal", "bear") for word in ("bear", "熊")},
-    **{word: ("animal", "horse") for word in ("horse", "pony", "unicorn", "马", "独角兽")},
+# One species lexicon, shared with the offline planner's cards: each species' words, its kind and the figure drawn
+# for it. The kind is read from the start of the identity sentence, before "with ..."/"who ..."/"and ...", so "a
+# fisherman with his dog" stays a person while "Pip is Mira's black cat: ..." is a cat.
+SPECIES_LEXICON: dict[str, dict] = json.loads(Path(__file__).with_name("species.json").read_text(encoding="utf-8"))
+_SPECIES: dict[str, tuple[str, str]] = {  # word -> (kind, species drawn)
+    word: (entry["kind"], entry["drawn"]) for entry in SPECIES_LEXICON.values() for word in entry["words"]
 }
 _HUMAN_WORDS = (
     "man|woman|men|women|boy|girl|child|kid|person|lady|gentleman|teen|teenager|baby|toddler|human|"
