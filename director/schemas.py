@@ -64,6 +64,9 @@ class StoryDraft(BaseModel):
     cast: list[CastEntry] = Field(default_factory=list, description="Every person or creature of the story")
     places: list[str] = Field(default_factory=list, description="Every place of the story")
     beats: list[str] = Field(default_factory=list, description="The story's events in order, one sentence each")
+    notes: list[str] = Field(
+        default_factory=list, description="What the idea asked for that the story could not place, told to the creator"
+    )
 
     @field_validator("language", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from director.offline.planner import OfflinePlanner
 from director.offline.screenplay import parse_screenplay, story_from_screenplay
 from director.offline.story import write_story_from_idea
 from director.offline.story_edits import apply_story_feedback
@@ -243,3 +244,17 @@ def test_a_replaced_story_drops_the_old_lists_and_plans_from_the_new_text() -> N
     plan = plan_from_story(replaced, 4)
     assert "Ivo" in {card.name for card in plan.characters} and plan.scenes[0].name == "Lighthouse"
     assert "thunder" in plan.shots[0].sound_effects.lower()
+
+
+def test_the_story_says_what_it_could_not_place() -> None:
+    """Honest limits: an idea naming nobody gets a lead, and the creator is told; a long idea's events that are not
+    beats are listed; an ordinary idea has no notes."""
+    planner = OfflinePlanner()
+    nameless = planner.write_story("zorblax quantum flurble in the gizmo")
+    assert "zorblax" in nameless.description.casefold()  # the idea is quoted, not replaced
+    assert len(nameless.notes) == 1 and nameless.cast[0].name in nameless.notes[0]
+    events = [f"Mae plays drum pattern number {n} for Theo." for n in range(1, 15)]
+    long = planner.write_story(" ".join(events))
+    left_out = [event.rstrip(".") for event in events if not any(event.rstrip(".") in beat for beat in long.beats)]
+    assert left_out and all(event in long.notes[0] for event in left_out)
+    assert planner.write_story("Mae teaches her neighbour Theo to play the drums").notes == []

@@ -78,6 +78,8 @@ def story_text(draft: StoryDraft, version: int) -> str:
         text += "\n\nWhat happens:\n" + "\n".join(f"{n}. {beat}" for n, beat in enumerate(draft.beats, start=1))
     if draft.style:
         text += f"\n\nStyle: {draft.style}"
+    if draft.notes:
+        text += "\n\n" + "\n".join(f"Note: {note}" for note in draft.notes)
     return text
 
 

@@ -72,6 +72,7 @@ def write_story_from_idea(idea: str) -> StoryDraft:
         cast=[CastEntry(name=member.name, description=member.phrase) for member in concept.cast],
         places=[site.entry() for site in concept.sites],
         beats=beats,
+        notes=unplaced(idea, concept),
     )
 
 
@@ -82,14 +83,7 @@ def mood_sentence(tone: Tone) -> str:
 def story_beats(text: str, concept: Concept) -> list[str]:
     """The events of the text in order (at most MAX_EVENTS, whole clauses), then the ending."""
     language, cast = concept.language, concept.cast
-    clauses = clauses_of(text, language)
-    events = [clause for clause in clauses if is_event(clause, language)] or clauses
-
-    def weight(clause: str) -> int:  # who is in it, what happens, and a change of weather
-        changes = len(kinds_in(clause, language)) + bool(find_words(clause, WEATHER_WORDS))
-        return 2 * (len(who(clause, cast, language)) + changes)
-
-    events = summarised(with_subjects(events, cast, language), weight)
+    events = summarised(with_subjects(_events(text, language), cast, language), lambda c: _weight(c, concept))
     if len(events) > 1 and set(kinds_in(events[-1], language)) & set(LINES["outcomes"]):
         *events, last = events
         ending = _opening(last, cast)
@@ -97,6 +91,36 @@ def story_beats(text: str, concept: Concept) -> list[str]:
         ending = _ending(text, events, concept)
     closing = ENDING_MARKERS[language == "zh"] + ending[:1] + sentence(ending, language)[1:]  # "In the end, the ..."
     return [sentence(event, language) for event in events] + [closing]
+
+
+def unplaced(idea: str, concept: Concept) -> list[str]:
+    """What the creator should hear the story could not hold: events a long idea had to leave out, and a lead
+    the planner had to add because the idea names nobody."""
+    notes = []
+    language = concept.language
+    events = with_subjects(_events(introduced(idea, concept.cast, language), language), concept.cast, language)
+    kept = summarised(events, lambda c: _weight(c, concept))
+    if dropped := [event for event in events if event not in kept]:
+        notes.append("The idea is long, so these parts are not beats of the story: " + "; ".join(dropped) + ".")
+    added = [member for member in concept.cast if member.span is None and not member.named]
+    if added and len(added) == len(concept.cast):
+        lead = added[0]
+        notes.append(
+            f"The idea names nobody, so the story follows {lead.name}, {lead.phrase}; say 'rename {lead.name} to "
+            "...' or tell me who it is about."
+        )
+    return notes
+
+
+def _events(text: str, language: str) -> list[str]:
+    clauses = clauses_of(text, language)
+    return [clause for clause in clauses if is_event(clause, language)] or clauses
+
+
+def _weight(clause: str, concept: Concept) -> int:
+    """Who is in a clause, what happens, and a change of weather: what a summary keeps first."""
+    changes = len(kinds_in(clause, concept.language)) + bool(find_words(clause, WEATHER_WORDS))
+    return 2 * (len(who(clause, concept.cast, concept.language)) + changes)
 
 
 def introduced(idea: str, cast: list[CastMember], language: str) -> str:
