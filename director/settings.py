@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from director.shot_count import MAX_REQUESTED_SHOTS
 from generator.echo.config import Dtype, OffloadMode, VisualMemory
 from generator.registry import BACKEND_NAMES, backend_config
-from generator.types import MAX_SIDE
+from generator.types import MAX_SIDE, MemoryWindow
 from workspace.db import DEFAULT_UPLOAD_MAX_BYTES, HomeLayout, Workspace, open_workspace
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
@@ -55,6 +55,11 @@ class Settings(BaseSettings):
         description="clip: each slot's 9-frame clip through the video VAE, last latent kept (paper); image: key frame",
     )
     subtitles: bool = True
+    memory_window: MemoryWindow = Field(
+        default="speech",
+        description="speech: a take's memory audio window is the one with the most speech (preview: its dialogue; "
+        "echo: silero-vad); energy: the paper's loudest window of the full mix (Eq. 8)",
+    )
 
     # Director behaviour
     retrieval_top_k: int = Field(default=4, ge=0, le=32)

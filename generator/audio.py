@@ -82,8 +82,9 @@ def wav_format(path: str | os.PathLike) -> WavFormat:
         raise EchoError(f"Cannot read audio file {path}: {error.strerror or error}. Check the path.") from error
 
 
-def read_wav(path: str | os.PathLike, *, sanitize: bool = True) -> tuple[np.ndarray, int]:
-    """Decode a RIFF/WAVE file (PCM 8-32 bit or IEEE float 32/64, any channel count up to 64) to mono float32.
+def read_wav(path: str | os.PathLike, *, sanitize: bool = True, mono: bool = True) -> tuple[np.ndarray, int]:
+    """Decode a RIFF/WAVE file (PCM 8-32 bit or IEEE float 32/64, any channel count up to 64) to float32: mono
+    (n,) with the channels averaged, or with `mono=False` every channel as (n, channels).
 
     With `sanitize` (the default) NaN/inf samples read as 0 and the result is clipped to [-1, 1]; without it float
     samples come back as stored, so a caller can refuse a file holding NaN or infinite values.
@@ -97,6 +98,8 @@ def read_wav(path: str | os.PathLike, *, sanitize: bool = True) -> tuple[np.ndar
     except OSError as error:
         raise EchoError(f"Cannot read audio file {path}: {error.strerror or error}. Check the path.") from error
     samples = _decode_samples(fmt, pcm)
+    if mono:
+        samples = to_mono(samples)
     if sanitize:
         samples = np.clip(np.nan_to_num(samples), -1.0, 1.0)
     return samples, fmt.sample_rate
@@ -159,7 +162,7 @@ def _sample_bytes(name: str, tag: int, channels: int, sample_rate: int, bits: in
 
 
 def _decode_samples(fmt: WavFormat, pcm: bytes) -> np.ndarray:
-    """Mono float32 (channels averaged) of the whole frames in `pcm`; float data is returned as stored."""
+    """(frames, channels) float32 of the whole frames in `pcm`; float data is returned as stored."""
     width, channels = fmt.sample_bytes, fmt.channels
     usable = len(pcm) - len(pcm) % (width * channels)
     raw = np.frombuffer(pcm, dtype=np.uint8, count=usable)
@@ -173,10 +176,18 @@ def _decode_samples(fmt: WavFormat, pcm: bytes) -> np.ndarray:
         triplets = raw.reshape(-1, 3).astype(np.int32)
         values = triplets[:, 0] | (triplets[:, 1] << 8) | (triplets[:, 2] << 16)
         samples = (np.where(values >= 1 << 23, values - (1 << 24), values)).astype(np.float32) / float(1 << 23)
-    if channels == 1:
+    return samples.reshape(-1, channels)
+
+
+def to_mono(wave: np.ndarray) -> np.ndarray:
+    """Float32 (n,) audio: a mono waveform as it is, the channels of an (n, channels) one averaged."""
+    samples = np.asarray(wave, dtype=np.float32)
+    if samples.ndim == 1:
         return samples
-    with np.errstate(invalid="ignore", over="ignore"):
-        return samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+    if samples.shape[1] == 1:
+        return samples[:, 0]
+    with np.errstate(invalid="ignore", over="ignore"):  # unsanitised float files may hold NaN or inf
+        return samples.mean(axis=1, dtype=np.float32)
 
 
 def write_wav(path: str | os.PathLike, wave: np.ndarray, sample_rate: int) -> Path:
@@ -197,12 +208,12 @@ def write_wav(path: str | os.PathLike, wave: np.ndarray, sample_rate: int) -> Pa
 
 
 def resample(wave: np.ndarray, from_sr: int, to_sr: int) -> np.ndarray:
-    """Polyphase (Kaiser-windowed FIR) resampling of a 1-D waveform; returns float32."""
+    """Polyphase (Kaiser-windowed FIR) resampling of (n,) or (n, channels) audio along time; returns float32."""
     samples = np.asarray(wave, dtype=np.float32)
     if from_sr == to_sr or samples.size == 0:
         return samples
     divisor = math.gcd(int(from_sr), int(to_sr))
-    return resample_poly(samples, int(to_sr) // divisor, int(from_sr) // divisor).astype(np.float32)
+    return resample_poly(samples, int(to_sr) // divisor, int(from_sr) // divisor, axis=0).astype(np.float32)
 
 
 SINC_ZERO_CROSSINGS = 6

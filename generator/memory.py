@@ -3,8 +3,9 @@
 KOK, Key-frame Of Key-shot (paper Sec. 5.3): the memory entry made from one earlier shot, its Eq. 8 audio window
 paired with the key frame of the same moment. Everywhere else in the code "KOK" means this.
 
-A slot is one event: the loudest audio window of a shot (Eq. 8) and the 9 frames around the window centre, whose
-last is the key frame (the echo backend encodes the clip and keeps its last latent, as the paper does). Slots are
+A slot is one event: an audio window of a shot (Eq. 8's loudest, or the one with the most speech: see
+`select_audio_window` and the `MemoryWindow` setting) and the 9 frames around the window centre, whose last is the
+key frame (the echo backend encodes the clip and keeps its last latent, as the paper does). Slots are
 built here and only ever moved as whole units, so an image is never paired with another event's audio.
 """
 
@@ -23,7 +24,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from generator.audio import MEL_HOP, MEL_SAMPLE_RATE, log_mel, read_wav, write_wav
+from generator.audio import MEL_HOP, MEL_SAMPLE_RATE, log_mel, read_wav, to_mono, write_wav
 from generator.errors import EchoError
 from generator.files import atomic_write_bytes, check_regular_file, read_json_file
 from generator.media import read_frames, save_png
@@ -76,21 +77,44 @@ def window_mel_frames(window_s: float = DEFAULT_WINDOW_S) -> int:
     return AUDIO_LATENT_DOWNSAMPLE * (latents - 1) + 1
 
 
-def select_audio_window(wave: np.ndarray, sample_rate: int, window_s: float = DEFAULT_WINDOW_S) -> AudioWindow:
+def frame_energy(wave: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Eq. 8's energy of each mel frame (100 per second): the sum of exp(log-mel) over the bins, of the mono mix."""
+    return np.exp(log_mel(to_mono(wave), sample_rate).astype(np.float64)).sum(axis=0)
+
+
+def select_audio_window(
+    wave: np.ndarray,
+    sample_rate: int,
+    window_s: float = DEFAULT_WINDOW_S,
+    speech_energy: np.ndarray | None = None,
+) -> AudioWindow:
     """Eq. 8: the window of Delta mel frames (stride Delta/4) with the largest summed mel energy.
 
     Candidate starts are 0, Delta/4, 2 Delta/4, ... plus the last possible start, as in the official encoder.
     Ties (scores within a relative TIE_RTOL of the best) go to the earliest window. Audio no longer than the window
     is taken whole; audio whose windows all tie (silence) gives the window centred on the clip. The window covers
     the centres of its Delta mel frames, so its length is (Delta - 1) hops: 3.80 s for the default 3.84 s.
+
+    With `speech_energy` (per mel frame of `wave`, see GeneratedShot.speech_energy) the windows are scored by it
+    instead, and ties go to the middle tied window, so a line shorter than the window sits around its centre, where
+    the key frame is taken; speech energy whose windows all tie (no speech) falls back to the energy of `wave`.
     """
-    samples = np.asarray(wave, dtype=np.float32).reshape(-1)
+    samples = to_mono(wave)
     duration = samples.size / sample_rate
     delta = window_mel_frames(window_s)
     span_s = (delta - 1) * MEL_HOP / MEL_SAMPLE_RATE
     if duration <= span_s:
         return AudioWindow(start_s=0.0, end_s=duration, center_s=duration / 2)
-    energy = np.exp(log_mel(samples, sample_rate).astype(np.float64)).sum(axis=0)
+    start = None if speech_energy is None else _best_start(np.asarray(speech_energy), delta, middle_tie=True)
+    if start is None:
+        start = _best_start(frame_energy(samples, sample_rate), delta, middle_tie=False)
+    start_s = (duration - span_s) / 2 if start is None else min(start * MEL_HOP / MEL_SAMPLE_RATE, duration - span_s)
+    return AudioWindow(start_s=start_s, end_s=start_s + span_s, center_s=start_s + span_s / 2)
+
+
+def _best_start(energy: np.ndarray, delta: int, *, middle_tie: bool) -> int | None:
+    """The first mel frame of the best-scoring candidate window (the earliest or the middle of tied ones); None
+    when every candidate ties."""
     last_start = energy.size - delta
     starts = list(range(0, last_start + 1, max(1, delta // 4)))
     if starts[-1] != last_start:
@@ -99,11 +123,9 @@ def select_audio_window(wave: np.ndarray, sample_rate: int, window_s: float = DE
     # Float sums differ in their last bits between CPUs and BLAS/FFT paths, so scores within TIE_RTOL are ties.
     best = scores.max()
     if scores.min() >= best * (1 - TIE_RTOL):
-        start_s = (duration - span_s) / 2
-    else:
-        earliest_best = int(np.flatnonzero(scores >= best * (1 - TIE_RTOL))[0])
-        start_s = min(starts[earliest_best] * MEL_HOP / MEL_SAMPLE_RATE, duration - span_s)
-    return AudioWindow(start_s=start_s, end_s=start_s + span_s, center_s=start_s + span_s / 2)
+        return None
+    tied = np.flatnonzero(scores >= best * (1 - TIE_RTOL))
+    return starts[int(tied[len(tied) // 2] if middle_tie else tied[0])]
 
 
 def phi(center_s: float, fps: int, num_frames: int) -> int:
@@ -118,12 +140,14 @@ def clip_indices(center: int, num_frames: int) -> list[int]:
 
 
 def kok_slot(shot: GeneratedShot, label: str, source: MemorySource, window_s: float = DEFAULT_WINDOW_S) -> MemorySlot:
-    """The shot's KOK entry: the Eq. 8 window of its audio and the key frame of the same moment."""
+    """The shot's KOK entry: its memory window (by speech when the backend measured it, else Eq. 8) and the key
+    frame of the same moment. The slot keeps the full mix of that window, downmixed to mono at the take's rate."""
     if shot.audio is not None:
-        audio, sample_rate = np.asarray(shot.audio, dtype=np.float32).reshape(-1), shot.sample_rate
+        audio, sample_rate = to_mono(shot.audio), shot.sample_rate
     else:
         audio, sample_rate = read_wav(shot.audio_path)
-    window, heard = _loudest_window(audio, sample_rate, window_s)
+    window = select_audio_window(audio, sample_rate, window_s, shot.speech_energy)
+    heard = _heard(window, audio, sample_rate)
     frame_count = shot.num_frames if shot.frames is None else min(shot.num_frames, len(shot.frames))
     indices = clip_indices(phi(window.center_s, shot.fps, frame_count), frame_count)
     clip = shot.frames[indices] if shot.frames is not None else read_frames(shot.video_path, indices)
@@ -155,7 +179,8 @@ def card_slot(
     audio, sample_rate, window = None, None, None
     if card.reference_audio is not None:
         wave, sample_rate = read_wav(card.reference_audio)
-        window, audio = _loudest_window(wave, sample_rate, window_s)
+        window = select_audio_window(wave, sample_rate, window_s)
+        audio = _heard(window, wave, sample_rate)
     return MemorySlot(
         label=label or card.id,
         source=MemorySource(
@@ -170,11 +195,10 @@ def card_slot(
     )
 
 
-def _loudest_window(wave: np.ndarray, sample_rate: int, window_s: float) -> tuple[AudioWindow, np.ndarray | None]:
-    """The Eq. 8 window and a copy of its samples (None for empty audio, which the slot treats as silent)."""
-    window = select_audio_window(wave, sample_rate, window_s)
+def _heard(window: AudioWindow, wave: np.ndarray, sample_rate: int) -> np.ndarray | None:
+    """A copy of the window's samples (None for empty audio, which the slot treats as silent)."""
     heard = window.slice(wave, sample_rate)
-    return window, heard.copy() if heard.size else None
+    return heard.copy() if heard.size else None
 
 
 def load_image(path: Path, width: int | None = None, height: int | None = None) -> np.ndarray:

@@ -30,6 +30,11 @@ LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$"  # a BCP 47 tag su
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 CHARACTER_ID_PATTERN = re.compile(r"^ID_[A-Z]{1,2}$")
 
+MemoryWindow = Literal["speech", "energy"]
+"""How a take's memory window is chosen. speech: the window with the most speech energy (the preview's dialogue
+stem; the echo mix weighted by silero-vad), the Eq. 8 rule when the take holds no speech; energy: the paper's
+Eq. 8 on the full mix, which can land on music or effects."""
+
 ProgressCallback = Callable[[float, str], None]
 """progress(fraction in [0, 1], human-readable step description)."""
 
@@ -253,7 +258,13 @@ class GeneratedShot(TakeFacts):
     speech_overflow_s: float = Field(default=0.0, description="Seconds of speech that did not fit the shot")
     metadata: dict = Field(default_factory=dict)
     frames: np.ndarray | None = Field(default=None, exclude=True, description="T x H x W x 3 uint8")
-    audio: np.ndarray | None = Field(default=None, exclude=True, description="mono float32")
+    audio: np.ndarray | None = Field(default=None, exclude=True, description="float32, (n,) mono or (n, channels)")
+    speech_energy: np.ndarray | None = Field(
+        default=None,
+        exclude=True,
+        description="Eq. 8 mel energy of the speech alone, per mel frame of the audio (generator.memory.frame_energy"
+        "); None: the memory window is chosen by the full mix's energy",
+    )
 
     @property
     def duration_s(self) -> float:

@@ -58,7 +58,7 @@ def test_shot_shapes_files_and_memory_tokens(
 
     assert shot.frames.shape == (TINY_FRAMES, TINY_SIZE, TINY_SIZE, 3) and shot.frames.dtype == np.uint8
     assert shot.sample_rate == TINY_SAMPLE_RATE
-    assert shot.audio.shape == (TINY_SAMPLE_RATE * TINY_FRAMES // 25,) and shot.audio.dtype == np.float32
+    assert shot.audio.shape == (TINY_SAMPLE_RATE * TINY_FRAMES // 25, 2) and shot.audio.dtype == np.float32
     assert (shot.backend, shot.num_frames, shot.width, shot.height) == ("echo", TINY_FRAMES, TINY_SIZE, TINY_SIZE)
     wave, rate = read_wav(shot.audio_path)
     assert rate == TINY_SAMPLE_RATE and len(wave) == len(shot.audio)

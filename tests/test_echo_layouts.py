@@ -74,7 +74,7 @@ def test_every_layout_renders_the_same_48khz_shot(
     frames, audio = _render(generator, tmp_path)
 
     assert isinstance(generator.load().vocoder, LTX2VocoderWithBWE)
-    assert audio.shape == (48_000 * TINY_FRAMES // 25,)
+    assert audio.shape == (48_000 * TINY_FRAMES // 25, 2)  # stereo, as the vocoder gives it
     assert np.abs(frames.astype(int) - reference[0]).max() <= 1
     np.testing.assert_allclose(audio, reference[1], atol=1e-5)
 
@@ -109,7 +109,7 @@ def test_the_plain_16khz_vocoder_still_loads(tmp_path: Path) -> None:
 
     shot = generator.generate(tiny_request(), [], out_dir=tmp_path / "out")
 
-    assert shot.sample_rate == 16_000 and shot.audio.shape == (16_000 * TINY_FRAMES // 25,)
+    assert shot.sample_rate == 16_000 and shot.audio.shape == (16_000 * TINY_FRAMES // 25, 2)
 
 
 def _copy(folders: TinyFolders, tmp_path: Path) -> TinyFolders:

@@ -37,6 +37,8 @@ class SyntheticShot:
     size: tuple[int, int] = (320, 192)
     level_db: float = -20.0
     lines: list[tuple[str, str, float, float]] = field(default_factory=list)  # speaker, text, start, end
+    rate: int = RATE
+    stereo: bool = False  # the right channel a fifth above the left (1.5 x its frequency)
 
 
 def _frames(number: int, count: int, width: int, height: int) -> np.ndarray:
@@ -52,16 +54,23 @@ def _frames(number: int, count: int, width: int, height: int) -> np.ndarray:
     return frames
 
 
-def _tone(level_db: float, seconds: float, frequency: float) -> np.ndarray:
-    t = np.arange(round(seconds * RATE)) / RATE
+def _tone(level_db: float, seconds: float, frequency: float, rate: int = RATE) -> np.ndarray:
+    t = np.arange(round(seconds * rate)) / rate
     return (math.sqrt(2) * 10 ** (level_db / 20) * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
+
+
+def _shot_audio(shot: SyntheticShot, number: int) -> np.ndarray:
+    left = _tone(shot.level_db, shot.num_frames / FPS, 220.0 * number, shot.rate)
+    if not shot.stereo:
+        return left
+    return np.stack([left, _tone(shot.level_db, shot.num_frames / FPS, 330.0 * number, shot.rate)], axis=1)
 
 
 def register_synthetic_take(workspace: Workspace, toolbox: Toolbox, project_id: int, number: int, shot: SyntheticShot,
                             memory_sources: list[dict] | None = None) -> int:  # fmt: skip
     width, height = shot.size
     staging = workspace.media.staging_dir()
-    wav = write_wav(staging / "shot.wav", _tone(shot.level_db, shot.num_frames / FPS, 220.0 * number), RATE)
+    wav = write_wav(staging / "shot.wav", _shot_audio(shot, number), shot.rate)
     video = encode_mp4(_frames(number, shot.num_frames, width, height), FPS, width, height, wav, staging / "shot.mp4")
     condition = toolbox.call(
         "record_condition",
@@ -73,7 +82,7 @@ def register_synthetic_take(workspace: Workspace, toolbox: Toolbox, project_id: 
         "project_id": project_id, "number": number, "condition_id": condition.data["condition_id"],
         "backend": "synthetic", "seed": number, "video": str(video), "audio": str(wav),
         "memory_sources": memory_sources or [], "dialogue_timings": timings, "num_frames": shot.num_frames,
-        "fps": FPS, "width": width, "height": height, "sample_rate": RATE,
+        "fps": FPS, "width": width, "height": height, "sample_rate": shot.rate,
     })  # fmt: skip
     assert result.ok, result.message
     return result.data["take_id"]
@@ -264,6 +273,40 @@ def test_loudness_is_evened_across_shots(tmp_path: Path) -> None:
     assert abs(first - second) < 2.0, (first, second)
     manifest = json.loads((result.out_dir / "manifest.json").read_text())
     assert manifest["shots"][1]["gain_db"] - manifest["shots"][0]["gain_db"] == pytest.approx(12.0, abs=0.5)
+
+
+def film_channels(film: Path, rate: int) -> np.ndarray:
+    """The film's audio as (samples, channels) float32, decoded without mixing the channels down."""
+    probed = probe(film)
+    channels = {"mono": 1, "stereo": 2}[probed.audio_channels]
+    decoded = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(film), "-map", "0:a:0", "-ar", str(rate), "-f", "f32le", "pipe:1"],
+        capture_output=True,
+        check=True,
+    )
+    return np.frombuffer(decoded.stdout, dtype="<f4").reshape(-1, channels)
+
+
+def dominant_hz(wave: np.ndarray, rate: int) -> float:
+    return float(np.argmax(np.abs(np.fft.rfft(wave))) * rate / wave.size)
+
+
+def test_a_stereo_48k_take_stays_stereo_in_the_film(tmp_path: Path) -> None:
+    workspace = open_home(tmp_path / "home")
+    shots = [SyntheticShot("S1", 49), SyntheticShot("S1", 49, rate=48000, stereo=True)]
+    project_id, _ = build_project(workspace, shots)
+
+    result = export_project(workspace, project_id, tmp_path / "out")
+
+    copy, film = probe(result.out_dir / "shots/shot-002.mp4"), probe(result.film)
+    assert (copy.audio_channels, copy.audio_sample_rate) == ("stereo", 48000)
+    assert (film.audio_channels, film.audio_sample_rate) == ("stereo", 48000)
+    audio = film_channels(result.film, 48000)
+    cut, guard = round(49 / FPS * 48000), 48000 // 10  # AAC blurs a few ms around the cut
+    mono_shot, stereo_shot = audio[guard : cut - guard], audio[cut + guard : 2 * cut - guard]
+    assert [round(dominant_hz(mono_shot[:, c], 48000)) for c in (0, 1)] == [220, 220]  # the mono take on both sides
+    assert np.corrcoef(mono_shot[:, 0], mono_shot[:, 1])[0, 1] > 0.99
+    assert [round(dominant_hz(stereo_shot[:, c], 48000)) for c in (0, 1)] == [440, 660]
 
 
 def test_stale_or_missing_shots_block_unless_forced(tmp_path: Path, workspace_snapshot) -> None:

@@ -107,3 +107,14 @@ def test_soundtrack_places_shots_on_the_video_clock(tmp_path) -> None:
     assert gated_loudness_db(second, rate) == pytest.approx(target, abs=0.5)
     assert np.abs(wave[22050 + 11100 :]).max() == 0.0
     assert [round(level.gain_db) for level in levels] == [round(target + 14), round(target + 26)]
+
+
+def test_the_space_estimate_counts_the_soundtrack_at_the_richest_rate_and_channels(tmp_path) -> None:
+    from generator.audio import write_wav
+    from workspace.export_folder import space_need
+
+    mono = write_wav(tmp_path / "preview.wav", np.zeros(22050, np.float32), 22050)  # 1 s
+    stereo = write_wav(tmp_path / "echo.wav", np.zeros((96000, 2), np.float32), 48000)  # 2 s
+    need = space_need([], [mono, stereo, tmp_path / "missing.wav"])
+    assert need.soundtrack_bytes == 3 * 48000 * 2 * 2  # the mono shot is spread to 48 kHz stereo too
+    assert need.soundtrack_bytes > need.shot_bytes and need.needed_bytes > need.soundtrack_bytes

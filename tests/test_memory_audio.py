@@ -63,6 +63,9 @@ def test_read_wav_mixes_stereo_down_and_reads_float_and_24_bit(tmp_path: Path) -
         writer.writeframes((np.stack([left, right], 1) * 32767).astype("<i2").tobytes())
     mono, _ = read_wav(tmp_path / "stereo.wav")
     np.testing.assert_allclose(mono, 0.125, atol=1e-4)
+    both, _ = read_wav(tmp_path / "stereo.wav", mono=False)
+    assert both.shape == (50, 2)
+    np.testing.assert_allclose(both, np.stack([left, right], 1), atol=1e-4)
 
     floats = np.array([0.1, -0.7, 0.9], "<f4")
     (tmp_path / "float.wav").write_bytes(riff(3, 1, 48000, 32, floats.tobytes()))
@@ -98,6 +101,9 @@ def test_resample_keeps_pitch_and_duration() -> None:
     assert out.dtype == np.float32 and out.size == 16000
     spectrum = np.abs(np.fft.rfft(out))
     assert abs(np.argmax(spectrum) - 1000) <= 1  # 1 Hz bins for a 1 s signal
+    stereo = resample(np.stack([tone(1000, 1.0, 48000), tone(3000, 1.0, 48000)], axis=1), 48000, 16000)
+    assert stereo.shape == (16000, 2)
+    assert [int(np.argmax(np.abs(np.fft.rfft(stereo[:, c])))) for c in (0, 1)] == [1000, 3000]
 
 
 def test_mel_filterbank_matches_transformers_reference_for_both_scales() -> None:

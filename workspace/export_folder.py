@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from shutil import disk_usage
 
+from generator.audio import wav_format
 from generator.errors import EchoError
 from workspace.crash_points import crash_point
 from workspace.recovery import process_alive
@@ -219,13 +220,13 @@ class SpaceNeed:
 
     shot_bytes: int  # the takes' video and audio files
     video_bytes: int
+    soundtrack_bytes: int  # the evened soundtrack wav: every shot at the richest shot's rate and channels
 
     @property
     def needed_bytes(self) -> int:
-        # per-shot copies + film.mp4 (about the videos again) + the soundtrack wav (about the audio), +10 %, and
-        # 16 MB for the film's AAC track, subtitles, timelines and manifest
-        audio = self.shot_bytes - self.video_bytes
-        return int((2 * self.video_bytes + audio) * SPACE_FACTOR) + SPACE_SLACK
+        # per-shot copies + film.mp4 (about the videos again) + the soundtrack wav, +10 %, and 16 MB for the film's
+        # AAC track, subtitles, timelines and manifest
+        return int((2 * self.video_bytes + self.soundtrack_bytes) * SPACE_FACTOR) + SPACE_SLACK
 
 
 def _size(path: Path) -> int:
@@ -235,9 +236,22 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _soundtrack_bytes(audios: Iterable[Path]) -> int:
+    """16-bit samples of every readable shot wav at the richest rate and channel count among them (an unreadable
+    one is reported when the soundtrack is built)."""
+    formats = []
+    for path in audios:
+        with contextlib.suppress(EchoError):
+            formats.append(wav_format(path))
+    if not formats:
+        return 0
+    rate, channels = max(f.sample_rate for f in formats), max(f.channels for f in formats)
+    return round(sum(f.duration_s for f in formats) * rate) * channels * 2
+
+
 def space_need(videos: Iterable[Path], audios: Iterable[Path]) -> SpaceNeed:
-    video = sum(_size(path) for path in videos)
-    return SpaceNeed(video + sum(_size(path) for path in audios), video)
+    video, audios = sum(_size(path) for path in videos), list(audios)
+    return SpaceNeed(video + sum(_size(path) for path in audios), video, _soundtrack_bytes(audios))
 
 
 def _mb(size: int) -> str:

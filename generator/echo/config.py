@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from generator.types import MemoryWindow
+
 Dtype = Literal["bfloat16", "float16", "float32"]
 OffloadMode = Literal["none", "model", "group", "sequential"]
 VisualMemory = Literal["clip", "image"]
@@ -23,3 +25,4 @@ class EchoConfig(BaseModel):
     offload: OffloadMode = "none"
     vae_tiling: bool = False
     visual_memory: VisualMemory = "clip"
+    memory_window: MemoryWindow = "speech"  # speech: report the silero-vad weighted energy for the memory window

@@ -5,7 +5,8 @@ The pipeline is loaded lazily (first `generate`, or `load()`), from `config.mode
 each slot's 9-frame clip (or key frame, for card slots and `visual_memory="image"`) in order as memory visuals
 (`generator.echo.visual_memory`) and its audio as memory audio (`generator.echo.memory_blocks`), the shot's size and
 frame count, a seeded CPU `torch.Generator` (the same noise on every device), and the official 8-step DMD sigmas.
-Frames and audio come back as an mp4 + wav written with the same media functions as the preview backend.
+Frames and audio (stereo, at the vocoder's rate) come back as an mp4 + wav written with the same media functions as
+the preview backend; with `memory_window="speech"` the take also reports its silero-vad weighted speech energy.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from generator.types import (
     ignore_progress,
     nearest_frame_count,
 )
+from generator.vad import voiced_energy
 
 # The official JoyAI-Echo DMD schedule (8 steps); equal to diffusers' DEFAULT_ECHO_SIGMAS.
 ECHO_SIGMAS = (1.0, 0.99375, 0.9875, 0.98125, 0.975, 0.909375, 0.725, 0.421875, 0.0)
@@ -130,10 +132,11 @@ def vocoder_sample_rate(pipeline: object) -> int:
 
 
 def fit_length(wave: np.ndarray, length: int) -> np.ndarray:
-    """Trim or zero-pad at the end (the causal audio VAE decodes 3 mel frames short of the shot)."""
+    """Trim or zero-pad (n,) or (n, channels) audio at the end (the causal audio VAE decodes 3 mel frames short of
+    the shot)."""
     if len(wave) >= length:
         return wave[:length]
-    return np.pad(wave, (0, length - len(wave)))
+    return np.pad(wave, [(0, length - len(wave))] + [(0, 0)] * (wave.ndim - 1))
 
 
 class EchoGenerator:
@@ -238,8 +241,9 @@ class EchoGenerator:
     ) -> GeneratedShot:
         frames = np.clip(np.round(state.get("videos")[0] * 255.0), 0, 255).astype(np.uint8)
         sample_rate = vocoder_sample_rate(pipeline)
-        stereo = state.get("audio")[0].float().cpu().numpy()  # the contract's audio is mono: average the channels
-        audio = fit_length(stereo.mean(axis=0).astype(np.float32), round(request.duration_s * sample_rate))
+        channels = state.get("audio")[0].float().cpu().numpy()  # (channels, samples): stereo from Echo's vocoder
+        audio = fit_length(np.ascontiguousarray(channels.T), round(request.duration_s * sample_rate))
+        speech_energy = voiced_energy(audio, sample_rate) if self.config.memory_window == "speech" else None
         video_path, audio_path = write_shot_files(
             frames, request.fps, request.width, request.height, audio, sample_rate, out_dir
         )
@@ -258,6 +262,7 @@ class EchoGenerator:
             metadata={**self._metadata(pipeline, memory, state, seconds), **speech_needs(request)},
             frames=frames,
             audio=audio,
+            speech_energy=speech_energy,
         )
 
     def _metadata(self, pipeline: object, memory: Sequence[MemorySlot], state: object, seconds: float) -> dict:

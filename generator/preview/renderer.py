@@ -18,7 +18,7 @@ from PIL import Image
 from generator.audio import resample, speech_envelope
 from generator.errors import EchoError
 from generator.media import write_shot_files
-from generator.memory import load_image
+from generator.memory import frame_energy, load_image
 from generator.preview.camera import crop_boxes, parse_camera
 from generator.preview.camera import world_size as world_size_for
 from generator.preview.config import PreviewConfig
@@ -143,6 +143,7 @@ class PreviewGenerator:
             metadata=metadata,
             frames=frames,
             audio=audio,
+            speech_energy=frame_energy(layout.speech, SAMPLE_RATE) if self.config.memory_window == "speech" else None,
         )
 
 
