@@ -58,6 +58,7 @@ class DirectorState(TypedDict, total=False):
     mode: Mode
     include_stale: bool  # the generation loop also regenerates stale shots
     regenerate: list[int]  # ids of shots the creator asked to render again although they have a current take
+    only_shots: list[int]  # ids: this run renders only these shots (the app's Regenerate button); empty: all
     shot_number: int | None
     revision: dict[str, Any] | None  # {feedback, diagnosis, changes, from_take_id, drop_labels, new_seed}
     retrieved: list[int]  # take ids of R_t, most relevant first

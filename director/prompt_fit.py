@@ -9,9 +9,12 @@ from typing import Any
 from director.schemas import PromptOverflow
 from generator.prompt import MAX_PROMPT_CHARS, ShotCondition, compose_prompt
 from generator.types import CharacterInShot, DialogueLine, SceneInShot
+from workspace.models import ShotCondition as ConditionRow
 from workspace.project_view import CharacterView, ProjectState, SceneView
 
 SHOT_TEXT_FIELDS = ("action", "dialogue", "camera", "sound_effects", "music")
+# In the fields of a condition the creator saved: the prompt compiled from the shot and its cards at that moment.
+WRITTEN_FOR = "compiled_prompt"
 
 
 def character_in_shot(card: CharacterView, **references: Any) -> CharacterInShot:
@@ -47,6 +50,25 @@ def shot_condition(
         sound_effects=fields.get("sound_effects", ""),
         music=fields.get("music", ""),
     )
+
+
+def condition_record(condition: ShotCondition, scene: SceneInShot, num_frames: int) -> dict[str, Any]:
+    """The structured fields `record_condition` keeps beside a prompt (a rollback restores the plan from them)."""
+    references = {"characters": {"__all__": {"reference_image", "reference_audio"}}}
+    return {
+        **condition.model_dump(mode="json", exclude=references),
+        "scene": scene.model_dump(mode="json"),
+        "num_frames": num_frames,
+    }
+
+
+def written_prompt(latest: ConditionRow | None, compiled: str) -> str | None:
+    """The prompt the creator wrote for a shot (the Shot tab's Advanced box), while it still describes the shot:
+    its newest condition is the creator's and was written for the prompt that the shot and its cards compile to
+    now. None otherwise; a later edit of the shot's fields or of a card is compiled afresh."""
+    if latest is None or latest.source != "user" or latest.prompt == compiled:
+        return None
+    return latest.prompt if latest.fields.get(WRITTEN_FOR) == compiled else None
 
 
 def planned_condition(

@@ -139,6 +139,21 @@ class DirectorSession:
         decision = RouteDecision(intent="revise_shot", shot_number=shot_number, feedback=text)
         yield from self._run(self._new_input(f"Shot {shot_number}: {text}", decision))
 
+    def regenerate(self, shot_number: int) -> Iterator[DirectorEvent]:
+        """Render exactly one shot (again), whatever else is pending or stale: the app's Regenerate button."""
+        if self.project_id is None:
+            yield DirectorEvent(kind="error", text="no project is open; open a project and pick a shot")
+            return
+        try:
+            with self.workspace.read_session() as session:
+                shot_id = shot_at(session, self.project_id, shot_number).id
+        except EchoError as error:  # refused before the conversation records anything
+            yield DirectorEvent(kind="error", text=str(error))
+            return
+        decision = RouteDecision(intent="generate", shot_number=shot_number, feedback=f"regenerate shot {shot_number}")
+        graph_input = self._new_input(f"Regenerate shot {shot_number}.", decision)
+        yield from self._run({**graph_input, "only_shots": [shot_id]})
+
     def generate_pending(self) -> Iterator[DirectorEvent]:
         """Generate every shot without a current take (and stale ones); continues a crashed run first."""
         if self.project_id is None:
@@ -200,6 +215,7 @@ class DirectorSession:
             "messages": [turn("user", text)],
             "forced_decision": decision.model_dump() if decision else None,
             "auto_approve": auto_approve,
+            "only_shots": [],
         }
         requested = num_shots or requested_shot_count(text)
         if requested:  # a later message without a count keeps the one asked for earlier

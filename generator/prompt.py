@@ -98,6 +98,25 @@ def missing_anchors(prompt: str, characters: list[CharacterInShot]) -> list[str]
     ]
 
 
+def written_prompt_problem(prompt: str, characters: list[CharacterInShot]) -> str | None:
+    """Why a prompt the creator wrote instead of the compiled one cannot be sent, or None: it must say something,
+    fit the limit, and keep every card sentence of the shot's characters verbatim (the model ties identity to
+    that exact text). Measured as it is sent: one paragraph, runs of whitespace collapsed."""
+    text = _clean(prompt)
+    if not text:
+        return "The prompt is empty: write what the shot shows, or keep the compiled prompt."
+    if len(text) > MAX_PROMPT_CHARS:
+        return (
+            f"The prompt is {len(text):,} characters, {len(text) - MAX_PROMPT_CHARS:,} over the "
+            f"{MAX_PROMPT_CHARS:,}-character limit; shorten it."
+        )
+    missing = missing_anchors(text, characters)
+    if missing:
+        quoted = "; ".join(f'"{anchor}"' for anchor in missing)
+        return f"The prompt must keep every card sentence of the shot's characters word for word; missing: {quoted}."
+    return None
+
+
 def build_request(
     condition: ShotCondition,
     *,
@@ -108,9 +127,17 @@ def build_request(
     scene: SceneInShot,
     first_frame: Path | None = None,
     language: str = "en",
+    prompt: str | None = None,
 ) -> ShotRequest:
-    """The backend request for a shot: the rendered prompt plus the structured fields it came from."""
-    prompt = render_prompt(condition)
+    """The backend request for a shot: the prompt plus the structured fields it came from. The prompt is rendered
+    from the condition unless one is given (a prompt the creator wrote, held to the same rules)."""
+    if prompt is None:
+        prompt = render_prompt(condition)
+    else:
+        check_condition(condition)
+        if problem := written_prompt_problem(prompt, condition.characters):
+            raise EchoError(problem)
+        prompt = _clean(prompt)
     try:
         return ShotRequest(
             prompt=prompt,

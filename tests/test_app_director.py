@@ -48,7 +48,10 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         assert storyboard == [] and "waiting for your approval" in summary and activity["visible"] is False
 
         _, chat, storyboard, summary, _ = client.predict("Approve", "1", api_name="/send")
-        assert [tile["caption"] for tile in storyboard] == [f"Shot {n} · generated · v1" for n in (1, 2, 3)]
+        heads = [tile["caption"].split("\n")[0] for tile in storyboard]
+        assert [re.sub(r" · [\d.]+ s · ", " · ", head) for head in heads] == [
+            f"Shot {n} · v1 · generated" for n in (1, 2, 3)
+        ]
         assert all(Path(tile["image"]).stat().st_size > 0 for tile in storyboard)
         assert "3/3 shots generated" in summary and "Shot 3 is ready" in "".join(map(text_of, chat))
 
@@ -60,7 +63,7 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         _, _, storyboard, _, _, status, feedback = client.predict(
             "1", 2, "Make the storm darker.", api_name="/revise_shot"
         )
-        assert storyboard[1]["caption"] == "Shot 2 · generated · v2"
+        assert re.fullmatch(r"Shot 2 · [\d.]+ s · v2 · generated", storyboard[1]["caption"].split("\n")[0])
         assert status == "Shot 2 is now version 2." and feedback == ""
         header, *_, versions = client.predict("1", 2, api_name="/inspect_shot")
         assert "v2" in header and [v for _, v in versions["choices"]] == [1, 2]

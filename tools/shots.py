@@ -11,7 +11,7 @@ from generator.errors import EchoError
 from generator.types import MAX_CHARACTERS_PER_SHOT, FrameCount
 from tools.base import ProjectArgs, ShotNumberArgs, ToolArgs, ToolContext, ToolOutput, tool, touch
 from tools.cards import CharacterId, SceneId
-from workspace.models import ShotCondition, ShotPlan, utcnow
+from workspace.models import ShotCondition, ShotPlan, Take, utcnow
 from workspace.queries import (
     active_shots,
     current_characters,
@@ -293,9 +293,17 @@ def update_shot(ctx: ToolContext, args: UpdateShotArgs) -> ToolOutput:
     )
 
 
+def _take_prompt(ctx: ToolContext, shot: ShotPlan) -> str | None:
+    """The prompt the shot's current take was made from, if it is known."""
+    take = ctx.session.get(Take, shot.current_take_id)
+    condition = ctx.session.get(ShotCondition, take.condition_id) if take and take.condition_id else None
+    return condition.prompt if condition else None
+
+
 @tool("record_condition", RecordConditionArgs)
 def record_condition(ctx: ToolContext, args: RecordConditionArgs) -> ToolOutput:
-    """Store the compiled condition (prompt + structured fields) of a shot as its next condition version."""
+    """Store the compiled condition (prompt + structured fields) of a shot as its next condition version. A prompt
+    the creator wrote (source "user") that the shot's current take was not made from makes the shot 'stale'."""
     project = get_project(ctx.session, args.project_id)
     shot = shot_at(ctx.session, args.project_id, args.number)
     version = next_version(ctx.session, ShotCondition, shot.id)
@@ -303,6 +311,10 @@ def record_condition(ctx: ToolContext, args: RecordConditionArgs) -> ToolOutput:
         shot_id=shot.id, version=version, prompt=args.prompt, fields=args.fields, source=args.source
     )
     ctx.session.add(condition)
+    if args.source == "user" and shot.current_take_id is not None and _take_prompt(ctx, shot) != args.prompt:
+        shot.status = "stale"
+        shot.updated_at = utcnow()
+        ctx.session.add(shot)
     ctx.session.flush()
     touch(project)
     return ToolOutput(

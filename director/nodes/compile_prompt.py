@@ -1,5 +1,9 @@
 """compile: c_t = T(u_t, P_t, R_t) (paper Eq. 16): the shot's structured condition from the plan, the cards and
-the story style, rendered into the training-aligned paragraph and recorded (`record_condition`)."""
+the story style, rendered into the training-aligned paragraph and recorded (`record_condition`).
+
+A prompt the creator wrote for the shot (Shot tab, Advanced) is sent instead of the compiled one for as long as
+the shot's fields and cards still compile to what they did when it was written (`prompt_fit.written_prompt`);
+it is recorded again with source "user", so every take made from it says so."""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from typing import Any
 
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes.shot_context import load_shot_context
-from director.prompt_fit import shot_condition
-from generator.prompt import render_prompt
+from director.prompt_fit import WRITTEN_FOR, condition_record, shot_condition, written_prompt
+from generator.prompt import compose_prompt, render_prompt
+from workspace.queries import latest_condition
 
 SEED_SPACE = 2**31
 
@@ -20,18 +25,17 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     scene = shot_ctx.scene()
     style = shot_ctx.story.style if shot_ctx.story else ""
     condition = shot_condition(shot.model_dump(), shot_ctx.cast(ctx), scene, style)
-    prompt = render_prompt(condition)
+    compiled = compose_prompt(condition)
+    with ctx.workspace.read_session() as session:
+        written = written_prompt(latest_condition(session, shot.id), compiled)
+    prompt = written or render_prompt(condition)
     retrieved = state.get("retrieved", [])
     revision = state.get("revision") or {}
-    source = "revision" if state.get("mode") == "revise" else "compile"
-    recorded_fields = {
-        **condition.model_dump(
-            mode="json", exclude={"characters": {"__all__": {"reference_image", "reference_audio"}}}
-        ),
-        "scene": scene.model_dump(mode="json"),
-        "num_frames": shot.num_frames,
-        "retrieved_take_ids": retrieved,
-    }
+    recorded_fields = {**condition_record(condition, scene, shot.num_frames), "retrieved_take_ids": retrieved}
+    if written:
+        source, recorded_fields[WRITTEN_FOR] = "user", compiled
+    else:
+        source = "revision" if state.get("mode") == "revise" else "compile"
     recorded = ctx.tool(
         "record_condition", project_id=pid, number=number, prompt=prompt, fields=recorded_fields, source=source
     )

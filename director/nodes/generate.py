@@ -42,6 +42,7 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
         seed=compiled["seed"],
         scene=SceneInShot.model_validate(compiled["scene"]),
         language=compiled["language"],
+        prompt=compiled["prompt"],
     )
     become_writer(ctx, pid)
     clean_crashed_staging(ctx.workspace, pid)

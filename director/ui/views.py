@@ -16,6 +16,8 @@ from sqlmodel import col, select
 
 from generator.errors import EchoError
 from generator.files import atomic_write_bytes
+from generator.prompt import MAX_PROMPT_CHARS
+from generator.types import FPS, valid_frame_counts
 from workspace.db import Workspace
 from workspace.export import ExportBlocked, ExportResult
 from workspace.history import HistoryManager
@@ -104,15 +106,68 @@ def shot_caption(shot: ShotView, making: bool = False) -> str:
     return " · ".join(parts)
 
 
+TILE_LINE_CHARS = 60
+STALE_MARKER = "⚠ STALE: regenerate to update"
+
+
+def one_line(text: str, limit: int = TILE_LINE_CHARS) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def seconds(num_frames: int) -> str:
+    return f"{num_frames / FPS:.1f} s"
+
+
+def tile_caption(state: ProjectState, shot: ShotView, making: bool = False) -> str:
+    """A storyboard tile's lines: number, length, version and status (`layout.BOARD_FILTER_JS` filters on this
+    first line); who is in it; what happens; the first line of dialogue; and, for a stale shot, what to do."""
+    names = {c.char_id: c.name for c in state.characters}
+    take = shot.current_take
+    head = [f"Shot {shot.number}", seconds(shot.num_frames)]
+    head += [f"v{take.version}"] if take is not None else []
+    head.append("generating now" if making else shot.status)
+    lines = [" · ".join(head), one_line(", ".join(names.get(c, c) for c in shot.characters) or "no characters")]
+    if shot.action.strip():
+        lines.append(one_line(shot.action))
+    if shot.dialogue:
+        first = shot.dialogue[0]
+        more = f" (+{len(shot.dialogue) - 1} more)" if len(shot.dialogue) > 1 else ""
+        spoken = one_line(f'{names.get(first["speaker"], first["speaker"])}: "{first["text"]}"', TILE_LINE_CHARS - 10)
+        lines.append(spoken + more)
+    if shot.status == "stale" and not making:
+        lines.append(STALE_MARKER)
+    return "\n".join(lines)
+
+
 def storyboard(workspace: Workspace, state: ProjectState, making: int | None = None) -> list[tuple[str, str]]:
-    """One tile per shot: its current key frame (or a grey placeholder) captioned with number, status, version."""
+    """One tile per shot: its current key frame (or a grey placeholder) and its caption."""
     tiles = []
     for shot in state.shots:
         take = shot.current_take
         frame = media_path(workspace, take.keyframe_paths[0]) if take and take.keyframe_paths else None
-        waiting = "generating..." if shot.number == making else "not generated yet"
-        tiles.append((frame or placeholder(workspace, waiting), shot_caption(shot, making=shot.number == making)))
+        now = shot.number == making
+        tiles.append(
+            (
+                frame or placeholder(workspace, "generating..." if now else "not generated yet"),
+                tile_caption(state, shot, making=now),
+            )
+        )
     return tiles
+
+
+def duration_choices() -> list[tuple[str, int]]:
+    """Every length a shot can have (1+8k frames at 25 fps), labelled in seconds."""
+    return [(f"{n / FPS:.2f} s", n) for n in valid_frame_counts()]
+
+
+def prompt_length(length: int) -> str:
+    """'1,243 / 1,500 characters' as HTML, red with how far over when it is over the limit."""
+    text = f"{length:,} / {MAX_PROMPT_CHARS:,} characters"
+    if length <= MAX_PROMPT_CHARS:
+        return f'<span class="prompt-length">{text}</span>'
+    over = f"{text}: {length - MAX_PROMPT_CHARS:,} over the limit, shorten the shot before saving"
+    return f'<span class="prompt-length over" style="color: #d32f2f; font-weight: 600">{over}</span>'
 
 
 def pending_shots(state: ProjectState | None) -> list[int]:
