@@ -12,10 +12,13 @@ import gradio as gr
 from director.ui import views
 from director.ui.context import AppContext
 from director.ui.handlers import chosen_shot, viewed_project, warning
+from director.ui.tab_guard import tab_project
 from generator.errors import EchoError
 from tools.references import attach_reference
 from workspace.export import FILM_NAME, ExportBlocked, default_export_dir, export_project
 from workspace.uploads import UploadKind
+
+CARDS_TAB = "Cards"
 
 
 class Editors:
@@ -101,40 +104,12 @@ class Editors:
     def pick_scene(self, choice: str | None, scene_id: str | None) -> tuple[str, str, str, str]:
         return views.scene_fields(views.scene_card(self.ctx.state_or_none(choice), scene_id))
 
-    def save_character(
-        self,
-        choice: str | None,
-        char_id: str | None,
-        name: str,
-        identity: str,
-        appearance: str,
-        clothing: str,
-        voice: str,
-    ) -> tuple[str, Any]:
-        """(status, character dropdown)."""
-        fields = {"name": name, "identity": identity, "appearance": appearance, "clothing": clothing, "voice": voice}
-        try:
-            project_id = self.ctx.project_id(choice)
-            if char_id in (None, views.NEW_CHARACTER):
-                result = self.ctx.call_tool("add_character", {"project_id": project_id, **fields})
-            else:
-                result = self.ctx.call_tool(
-                    "update_character", {"project_id": project_id, "char_id": char_id, **fields}
-                )
-        except EchoError as error:
-            gr.Warning(str(error))
-            return (warning(error), gr.skip())
-        saved = result.data.get("char_id", char_id)
-        state = self.ctx.state(project_id)
-        note = " Shots already made keep the old look until you regenerate them." if state.shots else ""
-        return (f"Saved {saved}.{note}", gr.update(choices=views.character_choices(state), value=saved))
-
     def upload_reference(
-        self, kind: UploadKind, choice: str | None, char_id: str | None, upload: str | None
+        self, kind: UploadKind, choice: str | None, shown: int | None, char_id: str | None, upload: str | None
     ) -> tuple[str, Any, Any]:
         """(status, reference image, reference audio) after a checked upload."""
         try:
-            project_id = self.ctx.project_id(choice)
+            project_id = tab_project(self.ctx, choice, shown, CARDS_TAB, unfilled_ok=True)
             if not upload:
                 raise EchoError("choose a file to upload")
             if char_id in (None, views.NEW_CHARACTER):
@@ -147,17 +122,28 @@ class Editors:
         what = "reference image" if kind == "image" else "voice sample"
         return (f"Stored the {what} of {char_id}.", fields[5], fields[6])
 
-    def upload_image(self, choice: str | None, char_id: str | None, upload: str | None) -> tuple[str, Any, Any]:
-        return self.upload_reference("image", choice, char_id, upload)
+    def upload_image(
+        self, choice: str | None, shown: int | None, char_id: str | None, upload: str | None
+    ) -> tuple[str, Any, Any]:
+        return self.upload_reference("image", choice, shown, char_id, upload)
 
-    def upload_audio(self, choice: str | None, char_id: str | None, upload: str | None) -> tuple[str, Any, Any]:
-        return self.upload_reference("audio", choice, char_id, upload)
+    def upload_audio(
+        self, choice: str | None, shown: int | None, char_id: str | None, upload: str | None
+    ) -> tuple[str, Any, Any]:
+        return self.upload_reference("audio", choice, shown, char_id, upload)
 
     def save_scene(
-        self, choice: str | None, scene_id: str | None, name: str, location: str, time_of_day: str, description: str
+        self,
+        choice: str | None,
+        shown: int | None,
+        scene_id: str | None,
+        name: str,
+        location: str,
+        time_of_day: str,
+        description: str,
     ) -> str:
         try:
-            project_id = self.ctx.project_id(choice)
+            project_id = tab_project(self.ctx, choice, shown, CARDS_TAB, unfilled_ok=True)
             if not scene_id:
                 raise EchoError("this project has no scenes yet; approve a story first")
             fields = {"name": name, "location": location, "time_of_day": time_of_day, "description": description}
