@@ -4,6 +4,7 @@ inspector, export and settings on a planned project; the Director conversation i
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -193,3 +194,22 @@ def test_a_shot_of_another_film_is_never_changed(
     echo_ui_client.predict(str(planned_project), 2, api_name="/inspect_shot")  # the shot of the open film: allowed
     outputs = echo_ui_client.predict(str(planned_project), 9, "brighter", api_name="/revise_shot")
     assert "unknown shot 9" in outputs[-2]
+
+
+def test_a_home_outside_the_working_and_temp_folders_still_shows_its_storyboard(
+    workspace: Workspace, planned_project: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gradio serves a returned file only from the working directory, the temp folder or the allowed paths; the
+    storyboard's "not generated yet" tiles must show for a home anywhere (e.g. --home ~/films)."""
+    from gradio_client import Client
+
+    elsewhere = tmp_path / "system-temp"
+    elsewhere.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(elsewhere))  # the home is now outside cwd and the temp folder
+    demo, url = server.start(Settings(home=workspace.home, port=0, width=320, height=192))
+    try:
+        outputs = Client(url, verbose=False).predict(str(planned_project), api_name="/open_project")
+    finally:
+        demo.close()
+    tiles = next(output for output in outputs if isinstance(output, list) and output and "image" in output[0])
+    assert len(tiles) == 3 and all(Path(tile["image"]).is_file() for tile in tiles)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import html
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +14,6 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import col, select
 
 from generator.errors import EchoError
-from generator.files import atomic_write_bytes
 from generator.prompt import MAX_PROMPT_CHARS
 from generator.types import FPS, valid_frame_counts
 from workspace.db import Workspace
@@ -34,7 +32,7 @@ class ShotDetails:
     video: str | None
     dialogue: str
     prompt: str
-    memory: list[tuple[str, str]] = field(default_factory=list)
+    memory: list[Tile] = field(default_factory=list)
     versions: list[tuple[str, int]] = field(default_factory=list)
     current_version: int | None = None
 
@@ -82,18 +80,17 @@ def media_path(workspace: Workspace, relative: str | None) -> str | None:
     return str(path) if path.is_file() else None
 
 
-def placeholder(workspace: Workspace, text: str) -> str:
-    """A grey tile with a short text, made once per text under home/ui/ (the server serves only the home)."""
-    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
-    path = workspace.home / "ui" / f"placeholder-{digest}.png"
-    if not path.is_file():
-        image = Image.new("RGB", PLACEHOLDER_SIZE, (58, 60, 66))
-        draw = ImageDraw.Draw(image)
-        draw.text((16, PLACEHOLDER_SIZE[1] // 2 - 10), text, fill=(220, 220, 225), font=ImageFont.load_default(18))
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
-        atomic_write_bytes(path, buffer.getvalue())
-    return str(path)
+Tile = tuple[str | Image.Image, str]  # a gallery tile: an image file in the home (or a drawn image), its caption
+
+
+@functools.cache
+def placeholder(text: str) -> Image.Image:
+    """A grey tile with a short text. An image, not a file: the app serves files only from the home's media
+    folders, and a file elsewhere (a home outside the working directory) would be refused."""
+    image = Image.new("RGB", PLACEHOLDER_SIZE, (58, 60, 66))
+    draw = ImageDraw.Draw(image)
+    draw.text((16, PLACEHOLDER_SIZE[1] // 2 - 10), text, fill=(220, 220, 225), font=ImageFont.load_default(18))
+    return image
 
 
 def shot_caption(shot: ShotView, making: bool = False) -> str:
@@ -140,7 +137,7 @@ def tile_caption(state: ProjectState, shot: ShotView, making: bool = False) -> s
     return "\n".join(lines)
 
 
-def storyboard(workspace: Workspace, state: ProjectState, making: int | None = None) -> list[tuple[str, str]]:
+def storyboard(workspace: Workspace, state: ProjectState, making: int | None = None) -> list[Tile]:
     """One tile per shot: its current key frame (or a grey placeholder) and its caption."""
     tiles = []
     for shot in state.shots:
@@ -149,7 +146,7 @@ def storyboard(workspace: Workspace, state: ProjectState, making: int | None = N
         now = shot.number == making
         tiles.append(
             (
-                frame or placeholder(workspace, "generating..." if now else "not generated yet"),
+                frame or placeholder("generating..." if now else "not generated yet"),
                 tile_caption(state, shot, making=now),
             )
         )
@@ -251,7 +248,7 @@ def version_label(take: TakeView) -> str:
     return f"v{take.version} · {take.status} · {take.created_at:%Y-%m-%d %H:%M}{marker}"
 
 
-def memory_tiles(workspace: Workspace, state: ProjectState, take: TakeView | None) -> list[tuple[str, str]]:
+def memory_tiles(workspace: Workspace, state: ProjectState, take: TakeView | None) -> list[Tile]:
     """One thumbnail per memory slot the take was conditioned on, labelled with what it is and where from."""
     if take is None:
         return []
@@ -269,7 +266,7 @@ def memory_tiles(workspace: Workspace, state: ProjectState, take: TakeView | Non
             card = cards[source["card_id"]]
             image = image or media_path(workspace, card.reference_image)
             label = f"{card.name} (character card)"
-        tiles.append((image or placeholder(workspace, "no picture"), label))
+        tiles.append((image or placeholder("no picture"), label))
     return tiles
 
 
