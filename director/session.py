@@ -10,7 +10,7 @@ import collections.abc
 import dataclasses
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
@@ -139,20 +139,24 @@ class DirectorSession:
         decision = RouteDecision(intent="revise_shot", shot_number=shot_number, feedback=text)
         yield from self._run(self._new_input(f"Shot {shot_number}: {text}", decision))
 
-    def regenerate(self, shot_number: int) -> Iterator[DirectorEvent]:
-        """Render exactly one shot (again), whatever else is pending or stale: the app's Regenerate button."""
+    def regenerate(self, shot_numbers: Sequence[int]) -> Iterator[DirectorEvent]:
+        """Render exactly these shots (again), whatever else is pending or stale: the app's Regenerate buttons."""
         if self.project_id is None:
             yield DirectorEvent(kind="error", text="no project is open; open a project and pick a shot")
             return
         try:
             with self.workspace.read_session() as session:
-                shot_id = shot_at(session, self.project_id, shot_number).id
+                shot_ids = [shot_at(session, self.project_id, number).id for number in shot_numbers]
         except EchoError as error:  # refused before the conversation records anything
             yield DirectorEvent(kind="error", text=str(error))
             return
-        decision = RouteDecision(intent="generate", shot_number=shot_number, feedback=f"regenerate shot {shot_number}")
-        graph_input = self._new_input(f"Regenerate shot {shot_number}.", decision)
-        yield from self._run({**graph_input, "only_shots": [shot_id]})
+        if not shot_ids:
+            yield DirectorEvent(kind="error", text="no shot to regenerate was given")
+            return
+        shots = ", ".join(map(str, shot_numbers))
+        decision = RouteDecision(intent="generate", all_shots=True, feedback=f"regenerate shots {shots}")
+        graph_input = self._new_input(f"Regenerate shot{'s' if len(shot_ids) > 1 else ''} {shots}.", decision)
+        yield from self._run({**graph_input, "only_shots": shot_ids})
 
     def generate_pending(self) -> Iterator[DirectorEvent]:
         """Generate every shot without a current take (and stale ones); continues a crashed run first."""

@@ -93,10 +93,8 @@ def stale_shots(state: ProjectState | None) -> list[int]:
     return [n for n in views.pending_shots(state) if state.shot(n).current_take is not None]
 
 
-def regenerate_label(stale: list[int], pending: list[int]) -> str:
-    label = f"Regenerate affected shots: {', '.join(map(str, stale))}"
-    missing = [n for n in pending if n not in stale]
-    return label + (f" (and {shot_list(missing)}, not generated yet)" if missing else "")
+def regenerate_label(stale: list[int]) -> str:
+    return f"Regenerate affected shots: {', '.join(map(str, stale))}"
 
 
 class CardsGallery:
@@ -174,16 +172,15 @@ class CardsGallery:
         stale = stale_shots(state)
         if not stale:
             return gr.update(visible=False)
-        return gr.update(value=regenerate_label(stale, views.pending_shots(state)), visible=True)
+        return gr.update(value=regenerate_label(stale), visible=True)
 
     def regenerate(self, choice: str | None, shown: int | None) -> Iterator[tuple]:
-        """Render the stale shots (and any not made yet) with the Director's generation run; (director outputs...,
-        status)."""
+        """Render exactly the stale shots with the Director's generation run; (director outputs..., status)."""
         try:
             project_id = tab_project(self.ctx, choice, shown, TAB)
             state = self.ctx.state(project_id)
-            pending = views.pending_shots(state)
-            if not stale_shots(state):
+            stale = stale_shots(state)
+            if not stale:
                 raise EchoError("no shot is stale; nothing to regenerate")
         except EchoError as error:
             gr.Warning(str(error))
@@ -191,8 +188,8 @@ class CardsGallery:
             return
         before = {shot.id: shot.current_take.id if shot.current_take else None for shot in state.shots}
         outputs: tuple = tuple(unchanged())
-        for outputs in self.handlers.generate(choice):
-            yield (*outputs, f"Rendering {shot_list(pending)}... (the chat shows each step)")
+        for outputs in self.handlers.regenerate(choice, stale):
+            yield (*outputs, f"Rendering {shot_list(stale)}... (the chat shows each step)")
         after = self.ctx.state(project_id).shots
         remade = [s.number for s in after if s.current_take and before.get(s.id) != s.current_take.id]
         if remade:

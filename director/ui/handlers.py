@@ -149,6 +149,15 @@ class Handlers:
             return
         yield from self._drive(director, director.generate_pending(), self._conversation(director))
 
+    def regenerate(self, choice: str | None, numbers: list[int]) -> Iterator[tuple]:
+        """Render exactly `numbers` again (e.g. the shots a card edit made stale), streamed into the chat."""
+        try:
+            director = self.ctx.director(self.ctx.project_id(choice))
+        except EchoError as error:
+            yield self._failed(error)
+            return
+        yield from self._drive(director, director.regenerate(numbers), self._conversation(director))
+
     def revise(self, choice: str | None, shown: int | None, number: float | None, feedback: str) -> Iterator[tuple]:
         """Regenerate one shot from the inspector's feedback box; (director outputs..., shot status, feedback box).
 

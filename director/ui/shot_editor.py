@@ -285,7 +285,7 @@ class ShotEditor:
         chat = [*views.chat_messages(director.transcript()), request]
         outputs: tuple[Any, ...] = tuple(unchanged())
         working = f"Rendering shot {shot.number}... (the chat shows each step)"
-        for outputs in self.chat._drive(director, director.regenerate(shot.number), chat):
+        for outputs in self.chat._drive(director, director.regenerate([shot.number]), chat):
             yield (*outputs, working, *self._keep_shot())
         after = current_version(self.ctx.state(project_id), shot.number)
         if after is not None and after != before:
