@@ -15,6 +15,8 @@ from sqlmodel import select
 
 from director.settings import Settings
 from director.ui import server
+from director.ui.context import AppContext
+from director.ui.handlers import Handlers
 from workspace.db import Workspace
 from workspace.models import ToolCall
 from workspace.project_view import load_project_state
@@ -213,3 +215,14 @@ def test_a_home_outside_the_working_and_temp_folders_still_shows_its_storyboard(
         demo.close()
     tiles = next(output for output in outputs if isinstance(output, list) and output and "image" in output[0])
     assert len(tiles) == 3 and all(Path(tile["image"]).is_file() for tile in tiles)
+
+
+def test_a_restart_reopens_the_film_worked_on_last(workspace: Workspace, toolbox, planned_project: int) -> None:
+    newer = toolbox.call("create_project", {"title": "A newer film"}).data["project_id"]
+    first = Handlers(AppContext(Settings(home=workspace.home)))
+    assert first.load()[0]["value"] == str(newer)  # nothing opened yet: the newest
+    first.open_project(str(planned_project))
+    restarted = Handlers(AppContext(Settings(home=workspace.home)))
+    assert restarted.load()[0]["value"] == str(planned_project)
+    assert toolbox.call("create_project", {"title": "Newest"}).ok  # a film made elsewhere does not change that
+    assert Handlers(AppContext(Settings(home=workspace.home))).load()[0]["value"] == str(planned_project)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -10,6 +11,7 @@ from pydantic import ValidationError
 from director.session import DirectorSession
 from director.settings import Settings, open_home
 from generator.errors import EchoError, format_validation_error
+from generator.files import atomic_write_bytes
 from tools.base import Toolbox, ToolResult
 from workspace.db import Workspace
 from workspace.project_view import ProjectState, load_project_state, resolve_project
@@ -65,6 +67,22 @@ class AppContext:
         if session.project_id is not None:
             with self._lock:
                 self._sessions.setdefault(session.project_id, session)
+            self.remember(session.project_id)
+
+    def remember(self, project_id: int) -> None:
+        """The film the creator worked on last, reopened when the app starts again."""
+        atomic_write_bytes(self._last_project_path, str(project_id).encode())
+
+    def last_project(self) -> int | None:
+        """The film worked on last, if it still exists."""
+        try:
+            return resolve_project(self.workspace, self._last_project_path.read_text().strip())
+        except (OSError, UnicodeDecodeError, EchoError):
+            return None
+
+    @property
+    def _last_project_path(self) -> Path:
+        return self.workspace.home / "ui" / "last_project"
 
     def call_tool(self, name: str, args: dict[str, Any]) -> ToolResult:
         """A change made by the person at the page, logged as actor "user"; EchoError with its message on failure."""

@@ -90,9 +90,10 @@ class Handlers:
     # -- project picker ---------------------------------------------------------------------------------------
 
     def load(self) -> tuple[Any, ...]:
-        """Page (re)load: reopen the newest project exactly as it was, conversation included."""
+        """Page (re)load: reopen the film worked on last (else the newest) exactly as it was, conversation included."""
+        last = self.ctx.last_project()
         choices = views.project_choices(self.ctx.workspace)
-        return self.open_project(choices[0][1] if choices else None)
+        return self.open_project(str(last) if last is not None else choices[0][1] if choices else None)
 
     def open_project(self, choice: str | None) -> tuple[Any, ...]:
         """(project, chat, option buttons..., storyboard, summary, activity, generate button)."""
@@ -105,6 +106,7 @@ class Handlers:
         except EchoError as error:
             gr.Warning(str(error))
             return self._nothing_open(warning(error))
+        self.ctx.remember(project_id)
         return (
             project_update(self.ctx, project_id),
             self._conversation(director),
