@@ -119,7 +119,7 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         expect(page.locator("#export-status")).to_contain_text("Exported 3 shots", timeout=180_000)
         page.screenshot(path=str(ARTIFACTS / "browser-5-export.png"), full_page=True)
         with page.expect_download() as download_info:
-            page.locator("#downloads tr", has_text=re.compile(r"film\s*\.mp4")).locator("td.download a").click()
+            page.locator("#downloads tr", has_text=re.compile(r"film\s*\.mp4")).locator("td").first.click()  # the name
         film = tmp_path / "downloaded-film.mp4"
         download_info.value.save_as(film)
         browser.close()

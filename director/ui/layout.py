@@ -28,6 +28,7 @@ HINT = (
 )
 IDEA_PLACEHOLDER = "e.g. A lighthouse keeper and a lost robot become friends during a storm. 3 shots, warm and gentle."
 CSS = """
+#downloads td { cursor: pointer; }
 .echo-activity { display: flex; align-items: center; gap: 12px; padding: 4px 0; }
 .echo-activity progress { flex: 0 0 40%; height: 12px; accent-color: var(--color-accent); }
 #storyboard .grid-wrap { padding-top: 2.25rem; }
@@ -48,6 +49,17 @@ CSS = """
 # names its shot, and it holds while the Director rewrites the storyboard (a server-side filter listening to the
 # storyboard's "change" would run in the middle of the Director's stream and lose some of its updates). It reads
 # the first line of each caption (`views.tile_caption`): "Shot N · 4.8 s · v2 · stale".
+# A click anywhere on a row of Downloads (the file name too, not only its size) downloads that file.
+PAGE_JS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const cell = event.target.closest("#downloads td");
+    if (!cell || cell.classList.contains("download")) return;
+    const link = cell.closest("tr")?.querySelector("td.download a");
+    if (link) link.click();
+  });
+}
+"""
 BOARD_FILTER_JS = """
 (show) => {
   const board = document.getElementById("storyboard");

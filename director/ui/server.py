@@ -123,7 +123,7 @@ def allowed_hosts(settings: Settings) -> frozenset[str] | None:
 def launch_options(settings: Settings) -> dict[str, Any]:
     import gradio as gr
 
-    from director.ui.layout import CSS
+    from director.ui.layout import CSS, PAGE_JS
 
     allowed, blocked = served_paths(settings)
     options: dict[str, Any] = {
@@ -135,6 +135,7 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "show_error": True,
         "footer_links": [],
         "css": CSS,
+        "js": PAGE_JS,
         # System fonts: the default theme would fetch Google Fonts from the browser.
         "theme": gr.themes.Default(
             font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
