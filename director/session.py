@@ -169,6 +169,17 @@ class DirectorSession:
         decision = RouteDecision(intent="generate", feedback="generate pending and stale shots")
         yield from self._run(self._new_input("Generate the pending shots.", decision))
 
+    def clear_conversation(self) -> None:
+        """Forget the conversation (its turns and any pending question); the film itself is unchanged, and the
+        next message starts a fresh conversation about it. Refused while the Director is working."""
+        project_id = self._require_project()
+        if not self._busy.acquire(blocking=False):
+            raise EchoError("the Director is still working; clear the conversation when it has finished")
+        try:
+            self._checkpointer.delete_thread(thread_id(project_id))
+        finally:
+            self._busy.release()
+
     def pending_question(self) -> DirectorEvent | None:
         if self.project_id is None:
             return None

@@ -226,3 +226,17 @@ def test_a_restart_reopens_the_film_worked_on_last(workspace: Workspace, toolbox
     assert restarted.load()[0]["value"] == str(planned_project)
     assert toolbox.call("create_project", {"title": "Newest"}).ok  # a film made elsewhere does not change that
     assert Handlers(AppContext(Settings(home=workspace.home))).load()[0]["value"] == str(planned_project)
+
+
+def test_clearing_the_chat_forgets_the_conversation_but_not_the_film(workspace: Workspace, planned_project) -> None:
+    handlers = Handlers(AppContext(Settings(home=workspace.home, width=64, height=64)))
+    director = handlers.ctx.director(planned_project)
+    list(director.send("what happens in shot 2?"))
+    assert director.transcript()
+    before = load_project_state(workspace, planned_project)
+    chat, *options = handlers.clear_chat(str(planned_project))
+    assert chat == [] and all(not option["visible"] for option in options)
+    assert director.transcript() == [] and director.pending_question() is None
+    restarted = Handlers(AppContext(Settings(home=workspace.home, width=64, height=64)))
+    assert restarted.open_project(str(planned_project))[1] == []  # gone after a restart too
+    assert load_project_state(workspace, planned_project) == before

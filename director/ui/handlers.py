@@ -124,6 +124,18 @@ class Handlers:
     def new_film(self) -> tuple[Any, ...]:
         return self.open_project(None)
 
+    def clear_chat(self, choice: str | None) -> tuple[Any, ...]:
+        """The chat's Clear button: the film's conversation is really forgotten, not only hidden (chat, options...)."""
+        if not choice:
+            return ([], *option_updates([]))
+        try:
+            self.ctx.director(self.ctx.project_id(choice)).clear_conversation()
+        except EchoError as error:
+            gr.Warning(str(error))
+            director = self.ctx.director(self.ctx.project_id(choice))
+            return (self._conversation(director), *option_updates(self._options(director)))
+        return ([], *option_updates([]))
+
     def refresh(self, choice: str | None) -> tuple[Any, Any]:
         """(summary, generate button) after a change made outside the Director, e.g. a rollback."""
         state = self.ctx.state_or_none(choice)

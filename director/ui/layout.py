@@ -164,6 +164,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             se.clear, outputs=editor_outputs, api_visibility="private"
         )
 
+        talk.chat.clear(h.clear_chat, inputs=project, outputs=[talk.chat, *talk.options], api_name="clear_chat")
+
         # After a reply, `after_reply` opens the Export tab if the Director just exported the film from the chat.
         after_reply = {"fn": e.after_reply, "inputs": project, "outputs": [tabs, *export_outputs]}
         send_inputs = [talk.sending, project]
