@@ -100,3 +100,16 @@ def process_umask() -> Iterator[Callable[[int], int]]:
     os.umask(original)
     yield os.umask
     os.umask(original)
+
+
+@pytest.fixture
+def echo_app_url(tmp_path: Path) -> Iterator[str]:
+    """`python app.py` on a free port over a temporary home (preview backend, 320x192); its log is printed after."""
+    from browser_helpers import log_tail, running_app
+
+    log_path = tmp_path / "app.log"
+    try:
+        with running_app(tmp_path / "home", log_path, width=320, height=192) as url:
+            yield url
+    finally:
+        print(log_tail(log_path))

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_helpers import (
+    BROWSER_TEST,
     CHROMIUM,
     CHROMIUM_ARGS,
     REPO,
     STORYBOARD_CAPTIONS,
-    log_tail,
     propose_story,
-    running_app,
     story_idea,
 )
 
@@ -30,23 +28,7 @@ from workspace.project_view import load_project_state
 ARTIFACTS = REPO / "test-artifacts"
 IDEA = story_idea(3)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)"
-    ),
-]
-
-
-@pytest.fixture
-def echo_app_url(tmp_path: Path) -> Iterator[str]:
-    """`python app.py` on a free port over a temporary home (preview backend, 320x192)."""
-    log_path = tmp_path / "app.log"
-    try:
-        with running_app(tmp_path / "home", log_path, width=320, height=192) as url:
-            yield url
-    finally:
-        print(log_tail(log_path))
+pytestmark = BROWSER_TEST
 
 
 def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:

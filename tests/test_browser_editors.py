@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, REPO, log_tail, propose_story, running_app, story_idea
+from browser_helpers import (
+    BROWSER_TEST,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    log_tail,
+    propose_story,
+    running_app,
+    story_idea,
+)
 
 from workspace.db import open_workspace
 from workspace.history import HistoryManager
@@ -25,12 +34,7 @@ if TYPE_CHECKING:
 ARTIFACTS = REPO / "test-artifacts"
 NEW_NAME = "Bolt"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

@@ -5,11 +5,15 @@ shot list changed from the Shot tab (insert, filter, move, delete). Screenshots 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-from browser_helpers import CHROMIUM, CHROMIUM_ARGS, REPO, STORYBOARD_CAPTIONS, log_tail, running_app, story_idea
+from browser_helpers import (
+    BROWSER_TEST,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    STORYBOARD_CAPTIONS,
+    story_idea,
+)
 
 ARTIFACTS = REPO / "test-artifacts"
 SHOWN_TILES = "#storyboard .gallery-item:not([hidden])"  # the tiles the storyboard's filter keeps
@@ -21,26 +25,10 @@ new MutationObserver(() => document.querySelectorAll('[data-testid="toast-body"]
 })).observe(document, {childList: true, subtree: true});
 """
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt install chromium)"
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
-@pytest.fixture
-def shot_editor_app(tmp_path: Path) -> Iterator[str]:
-    """`python app.py` on a free port over a temporary home (preview backend, 320x192)."""
-    log_path = tmp_path / "app.log"
-    try:
-        with running_app(tmp_path / "home", log_path, width=320, height=192) as url:
-            yield url
-    finally:
-        print(log_tail(log_path))
-
-
-def test_edit_a_shot_directly_then_change_the_shot_list(shot_editor_app: str) -> None:
+def test_edit_a_shot_directly_then_change_the_shot_list(echo_app_url: str) -> None:
     from playwright.sync_api import Page, expect, sync_playwright
 
     def shoot(page: Page, name: str) -> None:
@@ -62,7 +50,7 @@ def test_edit_a_shot_directly_then_change_the_shot_list(shot_editor_app: str) ->
         board, shown = page.locator("#storyboard"), page.locator(f"{SHOWN_TILES} .caption-label")
 
         # 1. a sent message leaves the box at once; one sent while the Director works waits its turn
-        page.goto(shot_editor_app)
+        page.goto(echo_app_url)
         message.fill(story_idea(3))
         page.locator("#send").click()
         expect(message).to_have_value("", timeout=3_000)
