@@ -133,6 +133,9 @@ def launch_options(settings: Settings) -> dict[str, Any]:
         "blocked_paths": blocked,
         "max_file_size": settings.upload_max_bytes,
         "show_error": True,
+        # Skip Gradio's one 3-second "is localhost reachable?" probe: on a busy machine it times out and the app
+        # stops with advice to share it publicly. The server is up when launch returns either way.
+        "_frontend": False,
         "footer_links": [],
         "css": CSS,
         "js": PAGE_JS,
