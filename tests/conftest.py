@@ -113,3 +113,13 @@ def echo_app_url(tmp_path: Path) -> Iterator[str]:
             yield url
     finally:
         print(log_tail(log_path))
+
+
+@pytest.fixture(autouse=True)
+def patient_browser_assertions(request: pytest.FixtureRequest) -> None:
+    """Browser tests wait up to 60 s for what they expect to see: Playwright's 5 s default fails on a busy
+    2-core machine while the app is still rendering."""
+    if request.node.get_closest_marker("browser"):
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=60_000)
