@@ -12,24 +12,25 @@ from generator.errors import EchoError
 from generator.types import nearest_frame_count
 
 
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
+    """A name or id as compared: whitespace collapsed, case folded."""
     return " ".join(text.split()).casefold()
 
 
 def character_id_of(ref: str, characters: Sequence[CardBrief]) -> str:
     """The id of the character named or identified by `ref`; EchoError listing the cast otherwise."""
-    key = _key(ref)
+    key = name_key(ref)
     for card in characters:
-        if key in (card.char_id.casefold(), _key(card.name)):
+        if key in (card.char_id.casefold(), name_key(card.name)):
             return card.char_id
     cast = ", ".join(f"{card.name} ({card.char_id})" for card in characters) or "nobody yet"
     raise EchoError(f"there is no character {ref!r}; the cast is {cast}")
 
 
 def scene_id_of(ref: str, scenes: Sequence[SceneBrief]) -> str:
-    key = _key(ref)
+    key = name_key(ref)
     for scene in scenes:
-        if key in (scene.scene_id.casefold(), _key(scene.name)):
+        if key in (scene.scene_id.casefold(), name_key(scene.name)):
             return scene.scene_id
     known = ", ".join(f"{scene.name} ({scene.scene_id})" for scene in scenes) or "none yet"
     raise EchoError(f"there is no scene {ref!r}; the scenes are {known}")

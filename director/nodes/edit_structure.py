@@ -10,14 +10,11 @@ from director.nodes import say
 from director.nodes.plan import shot_input
 from director.prompt_fit import prompt_overflow
 from director.schemas import ShotSpec
+from director.shot_edits import name_key
 from generator.errors import EchoError
 from generator.text import as_sentence
 from workspace.project_view import ProjectState, load_project_state
 from workspace.queries import number_range_text
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
 
 
 def _number(project: ProjectState, number: int | None, what: str) -> int:
@@ -37,12 +34,12 @@ def _insert(ctx: DirectorContext, project: ProjectState, decision: dict[str, Any
     if not 1 <= position <= count + 1:
         raise EchoError(f"a new shot can go at positions 1..{count + 1}; got {position}")
     characters = {
-        **{_key(c.name): c.char_id for c in project.characters},
-        **{_key(c.char_id): c.char_id for c in project.characters},
+        **{name_key(c.name): c.char_id for c in project.characters},
+        **{name_key(c.char_id): c.char_id for c in project.characters},
     }
     scenes = {
-        **{_key(s.name): s.scene_id for s in project.scenes},
-        **{_key(s.scene_id): s.scene_id for s in project.scenes},
+        **{name_key(s.name): s.scene_id for s in project.scenes},
+        **{name_key(s.scene_id): s.scene_id for s in project.scenes},
     }
     if not scenes:
         raise EchoError("the project has no scenes yet; approve the story so the shots are planned first")

@@ -10,27 +10,24 @@ from director.nodes import emit, say
 from director.nodes.story import draft_of
 from director.prompt_fit import prompt_overflow
 from director.schemas import ShotPlanDraft, ShotSpec
+from director.shot_edits import name_key
 from generator.errors import EchoError
 from generator.types import FPS, MAX_CHARACTERS_PER_SHOT, nearest_frame_count
 from workspace.project_view import ProjectState, load_project_state
 
 
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _cards(ctx: DirectorContext, project: ProjectState, draft: ShotPlanDraft) -> tuple[dict[str, str], dict[str, str]]:
     """Name -> char id and name -> scene id; cards whose name already exists are reused, not duplicated."""
     pid = project.project.id
-    characters = {_key(card.name): card.char_id for card in project.characters}
+    characters = {name_key(card.name): card.char_id for card in project.characters}
     for spec in draft.characters:
-        if _key(spec.name) not in characters:
+        if name_key(spec.name) not in characters:
             added = ctx.tool("add_character", project_id=pid, **spec.model_dump())
-            characters[_key(spec.name)] = added["char_id"]
-    scenes = {_key(card.name): card.scene_id for card in project.scenes}
+            characters[name_key(spec.name)] = added["char_id"]
+    scenes = {name_key(card.name): card.scene_id for card in project.scenes}
     for spec in draft.scenes:
-        if _key(spec.name) not in scenes:
-            scenes[_key(spec.name)] = ctx.tool("add_scene", project_id=pid, **spec.model_dump())["scene_id"]
+        if name_key(spec.name) not in scenes:
+            scenes[name_key(spec.name)] = ctx.tool("add_scene", project_id=pid, **spec.model_dump())["scene_id"]
     return characters, scenes
 
 
@@ -39,18 +36,18 @@ def shot_input(spec: ShotSpec, characters: dict[str, str], scenes: dict[str, str
     room (at most two), lines of anyone else dropped rather than breaking the two-character rule."""
     cast: list[str] = []
     for name in spec.characters:
-        char_id = characters.get(_key(name))
+        char_id = characters.get(name_key(name))
         if char_id and char_id not in cast and len(cast) < MAX_CHARACTERS_PER_SHOT:
             cast.append(char_id)
     dialogue = []
     for line in spec.dialogue:
-        speaker = characters.get(_key(line.speaker))
+        speaker = characters.get(name_key(line.speaker))
         if speaker and speaker not in cast and len(cast) < MAX_CHARACTERS_PER_SHOT:
             cast.append(speaker)
         if speaker in cast:
             dialogue.append({"speaker": speaker, "text": line.text})
     return {
-        "scene_id": scenes.get(_key(spec.scene), default_scene),
+        "scene_id": scenes.get(name_key(spec.scene), default_scene),
         "characters": cast,
         "action": spec.action,
         "dialogue": dialogue,
@@ -73,7 +70,7 @@ def fitted_shots(
     cards = {card.char_id: card for card in project.characters}
     places = {scene.scene_id: scene for scene in project.scenes}
     style = project.story.style if project.story else ""
-    default_scene = scenes[_key(draft.scenes[0].name)]
+    default_scene = scenes[name_key(draft.scenes[0].name)]
     shots = []
     for index in range(len(draft.shots)):
         shot = shot_input(draft.shots[index], characters, scenes, default_scene)
