@@ -66,7 +66,7 @@ def texts(draft: StoryDraft) -> str:
         ("Detective Ada Stone and her partner Jack hunt a jewel thief through a noir city at midnight, "
          "with Ada's rival Vera", {"Ada Stone": "detective", "Jack": "partner", "Vera": "rival"}),
         ("Two brothers, Leo and Sam, build a raft to cross the river", {"Leo": "brother", "Sam": "brother"}),
-        ("一位名叫林晓的女孩和老爷爷在海边放风筝", {"林晓": "girl"}),
+        ("一位名叫林晓的女孩和老爷爷在海边放风筝", {"林晓": "女孩"}),
         ("小美和她的猫在雨夜的森林里寻找丢失的钥匙", {"小美": ""}),
     ],
 )  # fmt: skip
@@ -89,8 +89,7 @@ def test_an_idea_gives_a_cast_places_and_beats_beside_the_prose(idea: str, peopl
          ["rainy city, at night, in the rain"], "City", "night", "rain"),
         ("An old fisherman named Tomas teaches his granddaughter to sail in the early morning",
          ["harbour, in the early morning"], "Harbour", "early morning", "water"),
-        ("一位年轻的女侦探在上海的雨夜追查一只会说话的猫", ["city (Shanghai), at night, in the rain"], "Shanghai",
-         "night", "rain"),
+        ("一位年轻的女侦探在上海的雨夜追查一只会说话的猫", ["上海，夜晚，雨中"], "上海", "夜晚", "雨"),
     ],
 )  # fmt: skip
 def test_time_and_weather_the_idea_states_are_part_of_its_places(

@@ -34,6 +34,7 @@ from director.offline.vocabulary import (
     TIME_WORDS,
     VERB_NOUNS,
     WORDS,
+    ZH,
     ZH_MODIFIERS,
     Role,
     find_words,
@@ -73,7 +74,20 @@ _THINGS_AFTER_ROLE = frozenset(WORDS["things_after_role"])
 _ZH_NAME = re.compile(r"(?:^|(?<=[，。、；！？\s]))(?P<name>[\u4e00-\u9fff]{2,3}?)(?=和|与|跟|在|是|对|把|说|去|从|带)")
 _ZH_NICKNAME = re.compile(r"(?<![\u4e00-\u9fff])(?P<name>[小阿][\u4e00-\u9fff])(?![\u4e00-\u9fff]{2})")
 _ZH_NAMED = re.compile(r"(?:名叫|叫做|叫)(?P<name>[\u4e00-\u9fff]{1,3}?)的")
-_ROLE_THEN_NAME = re.compile(r"^\s?(?P<name>[A-Z][a-z][\w-]*|[小阿][\u4e00-\u9fff](?=[，。、；！？\s]|$|在|和|的))")
+_ROLE_THEN_NAME = re.compile(r"^\s?(?P<name>[A-Z][a-z][\w-]*)")
+_SURNAME = f"[{ZH['surnames']}]"
+_TITLE = "|".join(ZH["titles"])
+# a Chinese name the way people are called: 小美, 阿福, 老王, 王奶奶, 李雷, 张小明 (followed by what may follow a name)
+_ZH_STRICT_NAME = re.compile(
+    rf"(?:[小阿][\u4e00-\u9fff]|老{_SURNAME}|{_SURNAME}(?:{_TITLE})|{_SURNAME}[\u4e00-\u9fff]{{1,2}}?)"
+    rf"(?=[{ZH['name_followers']}]|$)"
+)
+_ZH_NAME_FIRST = re.compile(r"(?:^|(?<=[，。、；！？\s]))(?P<name>[\u4e00-\u9fff]{2,3}?)是(?P<rest>.*)$")
+_ZH_POSSESSOR = re.compile(r"(?P<owner>[^的]{1,4})的$")
+_ZH_DETERMINER = re.compile(r"[一这那][个位只条名]")
+_ZH_OWNERS = {"她": "her", "他": "his", "它": "its"}
+_ZH_CLAUSE_NAME = re.compile(rf"(?:^|(?<=[，。、；！？\s]))(?P<name>{_ZH_STRICT_NAME.pattern})")
+_ZH_NOT_NAMES = frozenset(ZH["not_names"])
 
 
 @dataclass
@@ -96,6 +110,8 @@ class _Mention:
     plural: bool = False  # "ghosts": the synopsis does not name them in place
     group: list[str] = field(default_factory=list)  # "two brothers, Leo and Sam"
     also: list[str] = field(default_factory=list)  # what later mentions add: "a shy university student"
+    said: str = ""  # a Chinese role word as the creator wrote it: "面包师"
+    zh_words: list[str] = field(default_factory=list)  # Chinese descriptor words as written: "年轻", "女"
 
 
 def find_roles(text: str) -> list[tuple[int, str, Role]]:
@@ -172,8 +188,9 @@ def _members(people: list[_Mention], language: str, seed: str, culture: str) -> 
         name = person.name or new_name(person.role, language, seed + str(index), taken, gender, culture)
         taken.add(name)
         span = None if person.plural and not person.group and person.count == 1 else (person.start, person.end)
-        members.append(CastMember(name, person.role, _phrase_of(person), span, named=bool(person.name)))
-    return _with_possessors(members, people)
+        phrase = _zh_phrase_of(person) if language == "zh" else _phrase_of(person)
+        members.append(CastMember(name, person.role, phrase, span, named=bool(person.name)))
+    return _with_possessors(members, people, language)
 
 
 def _mentions(text: str, language: str) -> list[_Mention]:
@@ -181,7 +198,7 @@ def _mentions(text: str, language: str) -> list[_Mention]:
     mentions: list[_Mention] = []
     for position, word, role in find_roles(text):
         end = _end_of(lowered, (position, word, role))
-        mention = _Mention(position, end, role, noun=word if not has_cjk(word) else role.noun)
+        mention = _Mention(position, end, role, noun=role.noun if has_cjk(word) else word, said=word * has_cjk(word))
         if has_cjk(word):
             _describe_zh(text, mention)
         else:
@@ -198,10 +215,10 @@ def _mentions(text: str, language: str) -> list[_Mention]:
 def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
     """Chinese names not bound to a role: '小美和她的猫', '林晓在...'; '名叫林晓的女孩' names the girl."""
     found: list[_Mention] = []
-    for pattern in (_ZH_NAME, _ZH_NICKNAME):
+    for pattern in (_ZH_NAME, _ZH_NICKNAME, _ZH_CLAUSE_NAME):
         for match in pattern.finditer(text):
             name = match["name"]
-            if name[0] in "一这那有某每" or find_words(name, ROLE_WORDS) or find_words(name, PLACE_WORDS):
+            if not _may_be_zh_name(name):
                 continue
             taken = [mention for mention in [*mentions, *found] if mention.name == name]
             inside = any(mention.start <= match.start() < mention.end for mention in [*mentions, *found])
@@ -214,6 +231,13 @@ def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
             min(following, key=lambda mention: mention.end).name = match["name"]
             found = [mention for mention in found if mention.name != match["name"]]
     return found
+
+
+def _may_be_zh_name(name: str) -> bool:
+    """Not a word that starts a clause ('每天', '他们'), a role ('老人'; '王奶奶' is a name) or a place."""
+    if name[0] in "一这那有某每" or name in _ZH_NOT_NAMES or find_words(name, PLACE_WORDS):
+        return False
+    return not find_words(name, ROLE_WORDS) or bool(re.fullmatch(rf"{_SURNAME}(?:{_TITLE})", name))
 
 
 def _merged(mentions: list[_Mention]) -> list[_Mention]:
@@ -229,7 +253,7 @@ def _merged(mentions: list[_Mention]) -> list[_Mention]:
             mention.start, mention.name = same.start, same.name or mention.name
             kept[kept.index(same)] = mention
         elif mention.role is not None and mention.role.noun != same.role.noun:
-            same.also.append(with_article(" ".join([*mention.words, mention.noun])))
+            same.also.append(mention.said or with_article(" ".join([*mention.words, mention.noun])))
         else:
             same.words += [word for word in mention.words if word not in same.words]
             same.clothing, same.hair = same.clothing or mention.clothing, same.hair or mention.hair
@@ -396,24 +420,38 @@ def _is_place(text: str, found: re.Match[str]) -> bool:
 
 
 def _describe_zh(text: str, mention: _Mention) -> None:
+    """Who a Chinese role word is: its descriptor words ('年轻的女侦探'), whose it is ('她的邻居'), and the name bound
+    to it before ('小美是一位面包师'), as a title ('王奶奶') or after it ('邻居老王', '机器人阿铁')."""
     window = text[max(0, mention.start - 8) : mention.start]
     for delimiter in _ZH_DELIMITERS:
         window = window.rsplit(delimiter, 1)[-1]
-    words = [(window.find(key), english) for key, english in ZH_MODIFIERS.items() if key in window]
-    covered = {key for key in ZH_MODIFIERS if key in window for other in ZH_MODIFIERS if key != other and key in other
-               and other in window}  # fmt: skip
-    words = [(index, english) for index, english in words if not any(ZH_MODIFIERS[key] == english for key in covered)]
-    mention.words = [english for _, english in sorted(words)]
+    mention.start -= len(window)
+    if (surname := re.search(rf"{_SURNAME}$", window)) and mention.said in ZH["titles"]:
+        mention.name, window = surname[0] + mention.said, window[: surname.start()]
+    if named := _ZH_NAME_FIRST.search(window):
+        mention.name = mention.name or (named["name"] if _may_be_zh_name(named["name"]) else "")
+        window = named["rest"] if mention.name == named["name"] else window
+    mention.determiner = "一" if _ZH_DETERMINER.search(window) else ""
+    window = _ZH_DETERMINER.sub("", window)
+    described = any(window.endswith(key) for key in ZH_MODIFIERS if key.endswith("的"))  # '会说话的猫'
+    if not described and (owner := _ZH_POSSESSOR.search(window)) and "叫" not in owner["owner"]:
+        mention.possessor = _ZH_OWNERS.get(owner["owner"][-1:], owner["owner"])
+        if mention.possessor == owner["owner"]:  # '小美的猫': 小美 is someone of her own
+            mention.start = text.rfind(owner[0], 0, mention.end) + len(owner[0])
+        window = window[: owner.start()]
+    keys = [key for key in ZH_MODIFIERS if key in window]
+    keys = [key for key in keys if not any(key != other and key in other for other in keys)]
+    mention.zh_words = sorted(keys, key=window.find)
+    mention.words = [ZH_MODIFIERS[key] for key in mention.zh_words]
     mention.gender = next((GENDER_WORDS[word] for word in mention.words if word in GENDER_WORDS), "")
-    mention.determiner = (
-        "一" if re.search(r"[一这那][个位只条]", text[max(0, mention.start - 10) : mention.start]) else ""
-    )
-    mention.start = mention.start - len(window)
     if count := re.search(r"(?P<count>[两俩三四])[个位只]?$", window):
         mention.count = _ZH_COUNTS[count["count"]]
-    if bound := _ROLE_THEN_NAME.match(text[mention.end :]):
-        mention.name = bound["name"]
-        mention.end += bound.end()
+    after = text[mention.end :]
+    if not mention.name and (bound := _ROLE_THEN_NAME.match(after) or _ZH_STRICT_NAME.match(after)):
+        name = bound["name"] if "name" in bound.groupdict() else bound[0]
+        if _may_be_zh_name(name) or not has_cjk(name):
+            mention.name = name
+            mention.end += bound.end()
 
 
 def _known_descriptor(word: str) -> bool:
@@ -482,17 +520,31 @@ def _phrase_of(person: _Mention) -> str:
     return phrase if person.possessor else with_article(phrase)
 
 
-def _with_possessors(members: list[CastMember], people: list[_Mention]) -> list[CastMember]:
-    """'his granddaughter' -> "Tomas's granddaughter"; relations and pets are introduced as someone's."""
+def _zh_phrase_of(person: _Mention) -> str:
+    """What a Chinese idea states about the person, in its own words: '年轻女侦探', '会说话的猫'; a pronoun's gender
+    when the words do not say it ('女面包师'), '女性' for a bare name that a pronoun tells; nothing otherwise."""
+    gendered = person.role is not None and (person.role.gendered or not person.role.human)
+    said = person.gender and not gendered and not any(word in GENDER_WORDS for word in person.words)
+    if person.role is None:
+        return ZH["gender_phrases"].get(person.gender, "") if said else ""
+    prefix = {"female": "女", "male": "男"}.get(person.gender, "") if said else ""
+    words = [word for word in person.zh_words if word not in person.said]
+    return "，".join(["".join([*words, prefix, person.said or person.role.noun]), *person.also])
+
+
+def _with_possessors(members: list[CastMember], people: list[_Mention], language: str) -> list[CastMember]:
+    """'his granddaughter' -> "Tomas's granddaughter", '她的邻居' -> '小美的邻居'; relations and pets are introduced
+    as someone's."""
     resolved: list[CastMember] = []
+    bare = (lambda phrase: phrase) if language == "zh" else with_article
     for index, (member, person) in enumerate(zip(members, people, strict=True)):
         kin = person.role is not None and person.role.kin
         if not person.possessor or not member.phrase or (person.possessor.startswith("#") and not kin):
-            resolved.append(replace(member, phrase=with_article(member.phrase)) if person.possessor else member)
+            resolved.append(replace(member, phrase=bare(member.phrase)) if person.possessor else member)
             continue
         owner = _owner(person, members[:index] + members[index + 1 :], people[:index] + people[index + 1 :])
-        phrase = f"{owner}'s {member.phrase}" if owner else with_article(member.phrase)
-        resolved.append(replace(member, phrase=phrase))
+        owned = f"{owner}的{member.phrase}" if language == "zh" else f"{owner}'s {member.phrase}"
+        resolved.append(replace(member, phrase=owned if owner else bare(member.phrase)))
     return resolved
 
 

@@ -36,6 +36,7 @@ from director.offline.vocabulary import (
     VOICE_QUALITIES,
     WORDS,
     YOUNG_VOICE_QUALITIES,
+    ZH,
     Role,
     find_words,
     pick,
@@ -247,6 +248,8 @@ def stated_gender(name: str, role: Role | None, phrase: str) -> str:
 
 
 def _gender_words(phrase: str) -> str:
+    if has_cjk(phrase):
+        return next((gender for word, gender in ZH["gender_words"].items() if word in phrase), "")
     words = re.findall(r"[\w-]+", phrase.lower())
     said = next((GENDER_WORDS[word] for word in words if word in GENDER_WORDS), "")
     return said or next((_PRONOUN_GENDER[word] for word in words if word in _PRONOUN_GENDER), "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 from director.offline.cast_cards import CastMember, stated_gender
@@ -209,8 +209,9 @@ def named_only(text: str, cast: list[CastMember], language: str = "en") -> str:
             if roles:
                 modifiers = "|".join(map(re.escape, ZH_MODIFIERS))
                 described = rf"(?:一[个位只条])?(?:(?:{modifiers})的?)*(?:{roles})"
-                text = re.sub(rf"{described}\s?{name}", member.name, text)
-                text = re.sub(rf"{described}(?!\s?{name})", member.name, text) if _unique(member, cast) else text
+                text = re.sub(rf"(?<!的){described}\s?{name}", member.name, text)  # '小美的邻居老王' stays
+                if _unique(member, cast):
+                    text = re.sub(rf"{described}(?!\s?{name})", partial(_zh_called, name=member.name), text)
             continue
         text = re.sub(rf"\b{name},\s+{_OWNER}\s[^,.;!?]*?,\s*", f"{member.name} ", text)
         text = re.sub(rf"\b{name},\s+{_OWNER}\s(?:(?!\b(?:who|which|that)\b)[^,.;!?])*?(?=[.;!?]|$)", member.name, text)
@@ -223,6 +224,13 @@ def named_only(text: str, cast: list[CastMember], language: str = "en") -> str:
             for match in reversed(_role_mentions(text, member, cast, language)):
                 text = text[: match.start()] + member.name + text[match.end() :]
     return re.sub(r"\s+([,.;!?])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
+def _zh_called(found: re.Match[str], name: str) -> str:
+    """A role word of a Chinese clause as the name, unless the clause names them already ('小美是一位面包师')."""
+    text, start, end = found.string, found.start(), found.end()
+    clause = re.split(r"[，。；！？,;!?]", text[:start])[-1] + re.split(r"[，。；！？,;!?]", text[end:])[0]
+    return found[0] if name in clause else name
 
 
 def _name_pattern(name: str) -> str:

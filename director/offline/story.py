@@ -25,7 +25,17 @@ from director.offline.clauses import (
     with_subjects,
 )
 from director.offline.story_concept import Concept, Site, derive_concept, seed_of
-from director.offline.vocabulary import PLACE_SYNONYMS, WEATHER_WORDS, WORDS, ZH_CITIES, Tone, find_words, pick
+from director.offline.vocabulary import (
+    PLACE_SYNONYMS,
+    TIME_PHRASES,
+    WEATHER_WORDS,
+    WORDS,
+    ZH,
+    ZH_CITIES,
+    Tone,
+    find_words,
+    pick,
+)
 from director.schemas import CastEntry, StoryDraft
 from generator.text import has_cjk
 
@@ -36,7 +46,7 @@ _REQUEST_PREFIX = re.compile(
     re.IGNORECASE,
 )
 ENDING_MARKERS = ("In the end, ", "最后，")
-MOOD_SENTENCE = re.compile(r"The mood is [^.]*\.")
+MOOD_SENTENCE = re.compile(r"The mood is [^.]*\.|整体氛围[^。]*。")
 ON_PLACES = frozenset(WORDS["on_places"])
 # The first arc whose words appear in the idea decides how it ends when its last event is not an outcome.
 ARCS = [
@@ -66,18 +76,20 @@ def write_story_from_idea(idea: str) -> StoryDraft:
     beats = story_beats(introduced(idea, concept.cast, concept.language), concept)
     return StoryDraft(
         title=_title(concept, beats),
-        description=("" if concept.language == "zh" else " ").join([*beats, mood_sentence(concept.tone)]),
-        style=concept.tone.style,
+        description=("" if concept.language == "zh" else " ").join(
+            [*beats, mood_sentence(concept.tone, concept.language)]
+        ),
+        style=concept.tone.style_in(concept.language),
         language=concept.language,
         cast=[CastEntry(name=member.name, description=member.phrase) for member in concept.cast],
-        places=[site.entry() for site in concept.sites],
+        places=[zh_entry(site) if concept.language == "zh" else site.entry() for site in concept.sites],
         beats=beats,
         notes=unplaced(idea, concept),
     )
 
 
-def mood_sentence(tone: Tone) -> str:
-    return f"The mood is {tone.mood}."
+def mood_sentence(tone: Tone, language: str = "en") -> str:
+    return ZH["mood_sentence"].format(mood=tone.zh_mood) if language == "zh" else f"The mood is {tone.mood}."
 
 
 def story_beats(text: str, concept: Concept) -> list[str]:
@@ -103,6 +115,12 @@ def unplaced(idea: str, concept: Concept) -> list[str]:
     if dropped := [event for event in events if event not in kept]:
         notes.append("The idea is long, so these parts are not beats of the story: " + "; ".join(dropped) + ".")
     added = [member for member in concept.cast if member.span is None and not member.named]
+    if language == "zh":
+        notes += [
+            ZH["added_name"].format(who=member.phrase or idea[member.span[0] : member.span[1]], name=member.name)
+            for member in concept.cast
+            if member.span is not None and not member.named
+        ]
     if added and len(added) == len(concept.cast):
         lead = added[0]
         notes.append(
@@ -233,9 +251,30 @@ def _title(concept: Concept, beats: list[str]) -> str:
     return pick(options, concept.seed, "title")
 
 
+def zh_entry(site: Site) -> str:
+    """The site as a Chinese story's places list states it: '面包店，黎明', '上海，夜晚，雨中'."""
+    parts = [
+        zh_place(site),
+        zh_time(site.time),
+        ZH["seasons"].get(site.season, ""),
+        ZH["weather_names"].get(site.weather, ""),
+    ]
+    return "，".join(part for part in parts if part)
+
+
+def zh_time(time: str) -> str:
+    """A time of day in Chinese: 'dawn' -> '黎明'; a time the lists do not know stays as it was written."""
+    return ZH["times"].get(time, ZH["times"].get(TIME_PHRASES.get(time, ""), time))
+
+
 def zh_place(site: Site) -> str:
-    """How a Chinese story names the site: '上海', '海边'."""
+    """How a Chinese story names the site: '上海', '海边', the creator's own word ('面馆'), a place's own name."""
+    if site.said and not has_cjk(site.said):  # a places list in the creator's own letters: 'Central Park'
+        return site.phrase
     cities = [word for word, english in ZH_CITIES.items() if english in site.names]
+    if has_cjk(site.said) or (site.label and not cities):
+        city = next((word for word, english in ZH_CITIES.items() if english == site.city), site.city)
+        return f"{city}的{site.said or site.label}" if city else site.said or site.label
     names = [word for word, noun in PLACE_SYNONYMS.items() if noun == site.place.noun and has_cjk(word)]
     names = cities + names if site.place.noun in ("city", "land") else names + cities
     return names[0] if names else site.phrase

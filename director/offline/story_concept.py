@@ -35,6 +35,7 @@ from director.offline.vocabulary import (
     find_words,
     pick,
 )
+from director.offline.zh_cards import own_words
 from director.schemas import CastEntry, StoryDraft
 from generator.text import has_cjk
 
@@ -127,7 +128,8 @@ def find_tone(text: str) -> Tone | None:
 
 
 def tone_of_style(style: str, text: str) -> Tone:
-    return next((tone for tone in TONES.values() if tone.style == style), None) or tone_in(f"{style} {text}")
+    found = next((tone for tone in TONES.values() if style in (tone.style, tone.zh_style)), None)
+    return found or tone_in(f"{style} {text}")
 
 
 def story_concept(story: StoryDraft, seed: str) -> Concept:
@@ -145,15 +147,18 @@ def derive_concept(text: str, seed: str, tone: Tone | None = None) -> Concept:
     prose = _MACHINE_LINES.sub("", text)
     language = language_of(prose)
     written = _CAST_LINE.search(text) is not None
+    found = _sites_in(text, seed)
+    culture = culture_in(text, found)
+    entries = cast_entries(text)
+    cast = members_of(entries) if entries else cast_from_idea(prose, language, seed, culture)
+    if language == "zh":  # 小雨 and 林雪 are names, not the weather
+        prose = re.sub("|".join(re.escape(member.name) for member in cast) or "^$", "", prose)
     time_line = _TIME_LINE.search(text) if written else None
     weather_line = _WEATHER_LINE.search(text) if written else None
     time = time_line["time"] if time_line else ("" if written else _time_in(prose))
     weather = weather_line["weather"] if weather_line else ("" if written else first_of(prose, WEATHER_WORDS))
     season = "" if written else first_of(prose, SEASONS)
-    sites = [replace(site, time=time, weather=weather, season=season) for site in _sites_in(text, seed)]
-    culture = culture_in(text, sites)
-    entries = cast_entries(text)
-    cast = members_of(entries) if entries else cast_from_idea(prose, language, seed, culture)
+    sites = [replace(site, time=time, weather=weather, season=season) for site in found]
     return Concept(language, cast or _someone(language, seed, culture), sites, tone or tone_in(prose), seed, culture)
 
 
@@ -278,7 +283,7 @@ def _noun_sites(text: str) -> list[tuple[int, Site, bool]]:
         words = () if has_cjk(word) or part_of_role else _place_words(text, position)
         said = text[position : position + len(word)].lower()
         origin = part_of_role or bool(re.search(r"\bfrom\s+(?:[\w-]+\s+){0,2}$", text[:position], re.IGNORECASE))
-        sites.append((position, Site(PLACES[noun], words, said="" if said == noun or has_cjk(said) else said), origin))
+        sites.append((position, Site(PLACES[noun], words, said="" if said == noun else said), origin))
     return sites
 
 
@@ -356,6 +361,6 @@ def members_of(entries: list[CastEntry]) -> list[CastMember]:
     "Mira's cat" a cat)."""
     members = []
     for entry in entries[:MAX_CAST]:
-        roles = find_roles(entry.description)
+        roles = find_roles(own_words(entry.description))  # '王奶奶的孙子' is a grandson
         members.append(CastMember(entry.name, roles[0][2] if roles else None, entry.description, named=True))
     return members

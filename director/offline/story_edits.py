@@ -148,13 +148,14 @@ def _swap_name(text: str, old: str, new: str) -> str:
 def _retone(draft: StoryDraft, feedback: str) -> StoryDraft | None:
     if (tone := find_tone(feedback)) is None:
         return None
-    mood = mood_sentence(tone)
+    language = "zh" if draft.language.startswith("zh") else "en"
+    mood = mood_sentence(tone, language)
     description = (
         MOOD_SENTENCE.sub(mood, draft.description)
         if MOOD_SENTENCE.search(draft.description)
         else _before_cast(draft.description, mood)
     )
-    return draft.model_copy(update={"description": description, "style": tone.style})
+    return draft.model_copy(update={"description": description, "style": tone.style_in(language)})
 
 
 def _new_ending(draft: StoryDraft, feedback: str) -> StoryDraft | None:

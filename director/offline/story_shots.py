@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 
 from director.offline.cast_cards import CastMember, cast_cards
 from director.offline.clauses import LINES, joined, kind_of, named_only, sentence, who
-from director.offline.story import ENDING_MARKERS, MOOD_SENTENCE, at, introduced, story_beats, zh_place
+from director.offline.story import ENDING_MARKERS, MOOD_SENTENCE, at, introduced, story_beats, zh_place, zh_time
 from director.offline.story_concept import Concept, Site, seed_of, story_concept
 from director.offline.story_lines import lines_for
 from director.offline.timing import shot_seconds, speech_seconds
-from director.offline.vocabulary import CAMERAS, TIME_PHRASES, WEATHER, pick
+from director.offline.vocabulary import CAMERAS, TIME_PHRASES, WEATHER, ZH, pick
+from director.offline.zh_cards import zh_cast_cards
 from director.schemas import SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.text import upper_first
 
@@ -45,17 +46,19 @@ def plan_from_story(story: StoryDraft, num_shots: int) -> ShotPlanDraft:
     shots = _shots(actions, num_shots, concept)
     _bring_everyone_in(shots, concept.cast)
     scenes = list(dict.fromkeys(shot.site for shot in shots))
-    specs = [_scene_spec(site, seed) for site in scenes]
+    zh = concept.language == "zh"
+    specs = [_zh_scene_spec(site, seed) if zh else _scene_spec(site, seed) for site in scenes]
     used: set[str] = set()
     planned = [
         _spec(shot, index, len(shots), concept, specs[scenes.index(shot.site)].name, used)
         for index, shot in enumerate(shots)
     ]
-    _vary_cameras(planned, seed)
+    _vary_cameras(planned, seed, zh)
     present = {name for shot in planned for name in shot.characters}
     members = [member for member in concept.cast if member.name in present]
     cast_seed = seed_of("|".join(f"{member.name}:{member.phrase}" for member in concept.cast))
-    return ShotPlanDraft(characters=cast_cards(members, cast_seed, concept.culture), scenes=specs, shots=planned)
+    cards = zh_cast_cards(members, cast_seed) if zh else cast_cards(members, cast_seed, concept.culture)
+    return ShotPlanDraft(characters=cards, scenes=specs, shots=planned)
 
 
 def _beats_of(description: str, concept: Concept) -> list[str]:
@@ -74,7 +77,13 @@ def _shots(actions: list[str], count: int, concept: Concept) -> list[_Shot]:
         merged: list[_Shot] = []
         for index, group in enumerate(groups):
             merged.append(
-                _beat_shot(index, " ".join(group), concept, merged, _later_places(groups[index + 1 :], concept))
+                _beat_shot(
+                    index,
+                    ("" if concept.language == "zh" else " ").join(group),
+                    concept,
+                    merged,
+                    _later_places(groups[index + 1 :], concept),
+                )
             )
         return merged
     extra = [1 + (count - len(actions)) // len(actions) + (index < (count - len(actions)) % len(actions))
@@ -147,18 +156,28 @@ def _spec(shot: _Shot, index: int, count: int, concept: Concept, scene: str, use
     action = shot.action or _coverage(shot, index, zh)
     lines = [] if shot.coverage == "establish" else lines_for(shot.kind, shot.names, concept.language, used,
                                                                int(concept.seed, 16) + index)  # fmt: skip
-    weather = WEATHER.get(shot.site.weather)
-    sound = f"{weather[1]}, {shot.site.place.sound}" if weather else shot.site.place.sound
+    stage = min(2, index * 3 // count)
+    establishing = ZH["establishing_camera"] if zh else "static wide establishing shot"
     return ShotSpec(
         scene=scene,
         characters=shot.names,
         action=action,
         dialogue=lines,
-        camera="static wide establishing shot" if shot.coverage == "establish" else "",
+        camera=establishing if shot.coverage == "establish" else "",
         duration_s=shot_seconds(sum(speech_seconds(line.text) for line in lines), minimum_s=4.0),
-        sound_effects=upper_first(sound) + ".",
-        music=upper_first(concept.tone.music[min(2, index * 3 // count)]) + ".",
+        sound_effects=_zh_sound(shot.site) if zh else _sound(shot.site),
+        music=f"{concept.tone.zh_music[stage]}。" if zh else upper_first(concept.tone.music[stage]) + ".",
     )
+
+
+def _sound(site: Site) -> str:
+    weather = WEATHER.get(site.weather)
+    return upper_first(f"{weather[1]}, {site.place.sound}" if weather else site.place.sound) + "."
+
+
+def _zh_sound(site: Site) -> str:
+    weather = ZH["weather"].get(site.weather)
+    return "，".join([*weather[1:], _zh_place_words(site)[1]] if weather else [_zh_place_words(site)[1]]) + "。"
 
 
 def _coverage(shot: _Shot, index: int, zh: bool) -> str:
@@ -175,9 +194,9 @@ def _coverage(shot: _Shot, index: int, zh: bool) -> str:
     return sentence(filled, "zh" if zh else "en")
 
 
-def _vary_cameras(shots: list[ShotSpec], seed: str) -> None:
+def _vary_cameras(shots: list[ShotSpec], seed: str, zh: bool) -> None:
     """A camera for each shot that is not the one before it; only an opening shot is an establishing one."""
-    cameras = [camera for camera in CAMERAS if "establishing" not in camera]
+    cameras = ZH["cameras"] if zh else [camera for camera in CAMERAS if "establishing" not in camera]
     previous = ""
     for index, shot in enumerate(shots):
         if not shot.camera:
@@ -203,3 +222,28 @@ def _scene_spec(site: Site, seed: str) -> SceneSpec:
         time_of_day=" ".join(part for part in (site.season, site.time) if part) or pick(_TIMES, seed, place.noun),
         description=f"{upper_first(where)}: {place.description}{sky}.",
     )
+
+
+def _zh_scene_spec(site: Site, seed: str) -> SceneSpec:
+    """The scene of a Chinese story, in Chinese: '面包店', '面包店里', '黎明', '面包店：摆满刚出炉面包的小面包店…。'"""
+    place = zh_place(site)
+    where = f"{place}的街头" if site.place.noun == "city" else f"{place}里" if site.place.interior else place
+    season = ZH["seasons"].get(site.season, "")
+    time = zh_time(site.time) if site.time or season else zh_time(pick(_TIMES, seed, site.place.noun))
+    weather = ZH["weather"].get(site.weather)
+    sky = f"；{weather[0]}" if weather else ""
+    return SceneSpec(
+        name=place,
+        location=where,
+        time_of_day=f"{season}{time}",
+        description=f"{where}：{_zh_place_words(site)[0]}{sky}。",
+    )
+
+
+def _zh_place_words(site: Site) -> tuple[str, str]:
+    """How the place looks and sounds, in Chinese."""
+    known = ZH["places"].get(site.place.noun)
+    if known:
+        return known[0], known[1]
+    look, sound = ZH["interior" if site.place.interior else "exterior"]
+    return look.format(place=zh_place(site)), sound

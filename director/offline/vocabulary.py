@@ -88,6 +88,12 @@ class Tone:
     style: str
     mood: str
     music: tuple[str, str, str]  # calm, tense, resolved
+    zh_style: str = ""  # the same in Chinese, for a Chinese story
+    zh_mood: str = ""
+    zh_music: tuple[str, ...] = ()
+
+    def style_in(self, language: str) -> str:
+        return self.zh_style if language == "zh" else self.style
 
 
 def _role(noun: str, gender: str, age: str, clothing: str = "", *flags: str) -> Role:
@@ -145,8 +151,12 @@ VOICE_QUALITIES: list[str] = WORDS["voice_qualities"]
 YOUNG_VOICE_QUALITIES: list[str] = WORDS["young_voice_qualities"]  # for children and teenagers
 TRAIT_VOICES: dict[str, str] = WORDS["trait_voices"]
 CAMERAS: list[str] = WORDS["cameras"]
+ZH = WORDS["zh"]  # the card, scene and shot wording of a Chinese story (director/offline/zh_cards.py)
 TONES = {
-    name: Tone(name, tuple(t["keywords"]), tuple(t["genre"]), t["style"], t["mood"], tuple(t["music"]))
+    name: Tone(
+        name, tuple(t["keywords"]), tuple(t["genre"]), t["style"], t["mood"], tuple(t["music"]),
+        ZH["tones"][name]["style"], ZH["tones"][name]["mood"], tuple(ZH["tones"][name]["music"]),
+    )
     for name, t in WORDS["tones"].items()
-}
+}  # fmt: skip
 DEFAULT_TONE: str = WORDS["default_tone"]
