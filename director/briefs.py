@@ -13,9 +13,11 @@ from pydantic import BaseModel, Field
 
 from director.graph_state import ChatTurn, DirectorContext, DirectorState
 from director.nodes.shot_context import ShotContext, load_shot_context, plan_rows
+from director.prompt_fit import scene_in_shot, shot_condition
 from director.schemas import RouteDecision
+from generator.prompt import ShotCondition
 from generator.text import clip
-from generator.types import FPS
+from generator.types import FPS, CharacterInShot
 from workspace.models import ShotPlan
 from workspace.project_view import (
     CharacterView,
@@ -136,6 +138,20 @@ class ShotBrief(BaseModel):
     @property
     def duration_s(self) -> float:
         return self.num_frames / FPS
+
+    def condition(self) -> ShotCondition:
+        """The condition the shot compiles to now, built as the compile stage builds it."""
+        cast = [
+            CharacterInShot(**card.model_dump(include={"name", "identity", "appearance", "clothing", "voice"}),
+                            id=card.char_id)
+            for card in self.characters
+        ]  # fmt: skip
+        fields = {
+            **self.model_dump(include={"action", "camera", "sound_effects", "music", "num_frames"}),
+            "dialogue": [line.model_dump(include={"speaker", "text"}) for line in self.dialogue],
+        }
+        scene = scene_in_shot(self.scene, self.scene.scene_id if self.scene else "")
+        return shot_condition(fields, cast, scene, self.style, self.language)
 
 
 def card_brief(card: CharacterView) -> CardBrief:

@@ -38,8 +38,11 @@ STORY_TASK = (
 )
 PLAN_RULES = (
     "Use only the declared character and scene names; at most two characters per shot; every dialogue speaker "
-    "appears in its shot; durations up to 9.64 s, with dialogue at most about 2.5 words per second. Follow the "
-    "creator's own text: keep a screenplay's scenes, characters and lines word for word."
+    "appears in its shot; durations up to 9.64 s, with at most 20 words (or Chinese characters) of dialogue per 10 s "
+    "of shot. A card's identity begins with the name and 'is'; clothing says what is worn; voice is an 8-14 word "
+    "timbre. For a Chinese story write every card, scene and shot field in Chinese; otherwise write them in English "
+    "with the dialogue in the story's language. Follow the creator's own text: keep a screenplay's scenes, "
+    "characters and lines word for word."
 )
 FIT_TASK = (
     "One shot's compiled prompt is over the generator's limit. Rewrite only this shot so each of its fields fits "

@@ -1,20 +1,50 @@
-"""Shot fields + cards -> the structured condition and its prompt length, so the plan, card edits and shot edits
-can check the prompt limit before anything renders (the compile stage uses the same condition)."""
+"""Shot fields + cards -> the structured condition and its caption length, so the plan, card edits and shot edits
+can check the caption limit and the speech budget before anything renders (the compile stage uses the same
+condition)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from director.schemas import PromptOverflow
-from generator.prompt import MAX_PROMPT_CHARS, ShotCondition, compose_prompt
-from generator.types import CharacterInShot, DialogueLine, SceneInShot
+from generator.caption import SPEECH_UNITS_PER_10_S, speech_budget, speech_units
+from generator.errors import EchoError
+from generator.prompt import MAX_PROMPT_CHARS, ShotCondition, compose_prompt, prompt_problems
+from generator.text import upper_first
+from generator.types import FPS, CharacterInShot, DialogueLine, SceneInShot, valid_frame_counts
 from workspace.models import ShotCondition as ConditionRow
 from workspace.project_view import CharacterView, ProjectState, SceneView
 
 SHOT_TEXT_FIELDS = ("action", "dialogue", "camera", "sound_effects", "music")
 # In the fields of a condition the creator saved: the prompt compiled from the shot and its cards at that moment.
 WRITTEN_FOR = "compiled_prompt"
+
+
+@dataclass(frozen=True)
+class ShotCards:
+    """What a shot's caption draws on besides its own fields: the cards, the story's style and locked language."""
+
+    characters: Mapping[str, CharacterView]
+    scenes: Mapping[str, SceneView]
+    style: str = ""
+    language: str = "en"
+
+    @classmethod
+    def of(
+        cls,
+        project: ProjectState,
+        characters: Mapping[str, CharacterView] | None = None,
+        scenes: Mapping[str, SceneView] | None = None,
+    ) -> ShotCards:
+        """The project's cards (or the given edited ones in their place)."""
+        return cls(
+            characters=characters if characters is not None else {c.char_id: c for c in project.characters},
+            scenes=scenes if scenes is not None else {s.scene_id: s for s in project.scenes},
+            style=project.story.style if project.story else "",
+            language=project.project.language,
+        )
 
 
 def character_in_shot(card: CharacterView, **references: Any) -> CharacterInShot:
@@ -29,27 +59,61 @@ def character_in_shot(card: CharacterView, **references: Any) -> CharacterInShot
     )
 
 
-def scene_in_shot(card: SceneView | None, scene_id: str) -> SceneInShot:
+class SceneCard(Protocol):
+    scene_id: str
+    name: str
+    location: str
+    time_of_day: str
+    description: str
+
+
+def scene_in_shot(card: SceneCard | None, scene_id: str) -> SceneInShot:
     if card is None:
         return SceneInShot(id=scene_id)
     parts = [card.location, card.time_of_day, card.description]
-    return SceneInShot(id=card.scene_id, name=card.name, description=". ".join(p.strip(". ") for p in parts if p))
+    described = ". ".join(upper_first(p.strip(". ")) for p in parts if p.strip(". "))
+    return SceneInShot(id=card.scene_id, name=card.name, description=described)
 
 
 def shot_condition(
-    fields: Mapping[str, Any], cast: list[CharacterInShot], scene: SceneInShot, style: str
+    fields: Mapping[str, Any], cast: list[CharacterInShot], scene: SceneInShot, style: str, language: str
 ) -> ShotCondition:
     """The condition c_t of a shot from its plan fields (`ShotPlan` / `ShotInput` names) and its cards."""
+    frames = fields.get("num_frames")
     return ShotCondition(
         characters=cast,
         action=fields.get("action", ""),
-        dialogue=[DialogueLine(speaker=d["speaker"], text=d["text"]) for d in fields.get("dialogue", [])],
+        dialogue=[DialogueLine.model_validate(line) for line in fields.get("dialogue", [])],
         style=style,
         camera=fields.get("camera", ""),
         background=scene.description or scene.name,
         sound_effects=fields.get("sound_effects", ""),
         music=fields.get("music", ""),
+        language=language,
+        duration_s=frames / FPS if frames else None,
     )
+
+
+def speech_over_budget(fields: Mapping[str, Any]) -> str | None:
+    """Why the shot's dialogue is more than its length carries (the caption contract's speech budget), or None."""
+    frames = fields.get("num_frames")
+    spoken = sum(speech_units(line["text"]) for line in fields.get("dialogue", []))
+    if not frames or spoken <= (budget := speech_budget(frames / FPS)):
+        return None
+    longer = frames_for_speech(fields)
+    remedy = f"lengthen it to {longer / FPS:.2f} s" if longer else "split the lines over two shots"
+    return (
+        f"{spoken} words of dialogue are more than a {frames / FPS:.2f} s shot carries ({budget}; the model is "
+        f"trained on at most {SPEECH_UNITS_PER_10_S} per 10 s): {remedy}"
+    )
+
+
+def frames_for_speech(fields: Mapping[str, Any]) -> int | None:
+    """The shortest valid frame count (not shorter than the shot's) whose speech budget holds the shot's dialogue;
+    None when even the longest shot cannot."""
+    spoken = sum(speech_units(line["text"]) for line in fields.get("dialogue", []))
+    frames = fields.get("num_frames") or 0
+    return next((n for n in valid_frame_counts() if n >= frames and speech_budget(n / FPS) >= spoken), None)
 
 
 def condition_record(condition: ShotCondition, scene: SceneInShot, num_frames: int) -> dict[str, Any]:
@@ -71,12 +135,11 @@ def written_prompt(latest: ConditionRow | None, compiled: str) -> str | None:
     return latest.prompt if latest.fields.get(WRITTEN_FOR) == compiled else None
 
 
-def planned_condition(
-    fields: Mapping[str, Any], characters: Mapping[str, CharacterView], scenes: Mapping[str, SceneView], style: str
-) -> ShotCondition:
-    cast = [character_in_shot(characters[c]) for c in fields.get("characters", []) if c in characters]
+def planned_condition(fields: Mapping[str, Any], cards: ShotCards) -> ShotCondition:
+    cast = [character_in_shot(cards.characters[c]) for c in fields.get("characters", []) if c in cards.characters]
     scene_id = fields.get("scene_id", "")
-    return shot_condition(fields, cast, scene_in_shot(scenes.get(scene_id), scene_id), style)
+    scene = scene_in_shot(cards.scenes.get(scene_id), scene_id)
+    return shot_condition(fields, cast, scene, cards.style, cards.language)
 
 
 def field_chars(fields: Mapping[str, Any], name: str) -> int:
@@ -86,21 +149,15 @@ def field_chars(fields: Mapping[str, Any], name: str) -> int:
     return len(fields.get(name, "") or "")
 
 
-def prompt_overflow(
-    number: int,
-    fields: Mapping[str, Any],
-    characters: Mapping[str, CharacterView],
-    scenes: Mapping[str, SceneView],
-    style: str,
-) -> PromptOverflow | None:
+def prompt_overflow(number: int, fields: Mapping[str, Any], cards: ShotCards) -> PromptOverflow | None:
     """None when the shot's prompt fits; else how far over it is and what each shot field may spend (shares of
     what the cards, style and scene leave, in proportion to what each field uses now)."""
-    condition = planned_condition(fields, characters, scenes, style)
+    condition = planned_condition(fields, cards)
     length = len(compose_prompt(condition))
     if length <= MAX_PROMPT_CHARS:
         return None
     bare = {**fields, "action": "", "dialogue": [], "camera": "", "sound_effects": "", "music": ""}
-    fixed = len(compose_prompt(planned_condition(bare, characters, scenes, style).model_copy(update={"action": "."})))
+    fixed = len(compose_prompt(planned_condition(bare, cards).model_copy(update={"action": "."})))
     available = max(MAX_PROMPT_CHARS - fixed, 0)
     used = {name: field_chars(fields, name) for name in SHOT_TEXT_FIELDS}
     total = sum(used.values()) or 1
@@ -118,13 +175,38 @@ def shots_over_limit(
 ) -> list[PromptOverflow]:
     """The shots among `numbers` whose prompts would be over the limit with the given cards (default: the
     current ones), e.g. to refuse a card edit before it is saved."""
-    cards = characters if characters is not None else {card.char_id: card for card in project.characters}
-    places = scenes if scenes is not None else {scene.scene_id: scene for scene in project.scenes}
-    style = project.story.style if project.story else ""
+    cards = ShotCards.of(project, characters, scenes)
     over = []
     for number in numbers:
-        shot = project.shot(number)
-        overflow = prompt_overflow(number, shot.model_dump(), cards, places, style)
+        overflow = prompt_overflow(number, project.shot(number).model_dump(), cards)
         if overflow is not None:
             over.append(overflow)
     return over
+
+
+def caption_breaks(
+    project: ProjectState,
+    numbers: Iterable[int],
+    characters: Mapping[str, CharacterView] | None = None,
+    scenes: Mapping[str, SceneView] | None = None,
+) -> dict[int, str]:
+    """Shot number -> the first way its caption would break the caption contract with the given cards (default:
+    the current ones) that it does not break with the current cards, e.g. an English sentence in a Chinese story's
+    card. A card edit is refused on these; what a shot already broke is not the edit's doing."""
+    now, edited = ShotCards.of(project), ShotCards.of(project, characters, scenes)
+    breaks = {}
+    for number in numbers:
+        fields = project.shot(number).model_dump()
+        new = [p for p in caption_problems_of(fields, edited) if p not in caption_problems_of(fields, now)]
+        if new:
+            breaks[number] = new[0]
+    return breaks
+
+
+def caption_problems_of(fields: Mapping[str, Any], cards: ShotCards) -> list[str]:
+    """How the caption a shot with these fields compiles to breaks the caption contract (empty when it complies)."""
+    try:
+        condition = planned_condition(fields, cards)
+        return prompt_problems(compose_prompt(condition), condition)
+    except EchoError as error:
+        return [str(error)]

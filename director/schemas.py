@@ -97,6 +97,7 @@ class SceneSpec(BaseModel):
 class DialogueSpec(BaseModel):
     speaker: str = Field(description="Character name (as in the character list)")
     text: str = Field(min_length=1)
+    delivery: str = Field(default="", max_length=80, description="How it is said, e.g. 'soft, hesitant voice'")
 
 
 class ShotSpec(BaseModel):

@@ -107,6 +107,7 @@ class DialogueLine(BaseModel):
 
     speaker: str = Field(max_length=8, description="Character id (ID_A...) of the speaker")
     text: Text = Field(min_length=1)
+    delivery: str = Field(default="", max_length=80, description="How it is said, e.g. 'soft, hesitant voice'")
 
 
 class SceneInShot(BaseModel):

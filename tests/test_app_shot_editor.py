@@ -142,7 +142,7 @@ def test_the_editor_shows_the_shot_and_the_prompt_it_compiles_to(page: Page) -> 
     assert loaded[5]["value"] == "ID_B" and loaded[6] == "Is the ship coming?" and loaded[7]["value"] is None
     prompt, length = loaded[FIELDS + 1 : FIELDS + 3]
     assert 'ID_B says, "Is the ship coming?"' in prompt and "a girl of ten with red hair" in prompt
-    assert f"{len(prompt):,} / 1,500 characters" in length and "over" not in length
+    assert f"{len(prompt):,} / {MAX_PROMPT_CHARS:,} characters" in length and "over" not in length
     assert loaded[FIELDS + 3] == prompt, "the Advanced box starts from the prompt the next render sends"
 
 
@@ -152,13 +152,14 @@ def test_the_prompt_follows_the_typing_and_turns_red_over_the_limit(page: Page, 
     prompt, length = page.editor.preview(page.project, page.shot_id, *page.typed(action="Old Tom lights the lamp."))
     assert "At normal speed, ID_A lights the lamp." in prompt and "over" not in length
 
-    prompt, length = page.editor.preview(page.project, page.shot_id, *page.typed(action="Tom waits. " * 150))
-    assert len(prompt) > MAX_PROMPT_CHARS and f"{len(prompt):,} / 1,500 characters" in length
+    prompt, length = page.editor.preview(page.project, page.shot_id, *page.typed(action="Tom waits. " * 200))
+    assert len(prompt) > MAX_PROMPT_CHARS and f"{len(prompt):,} / {MAX_PROMPT_CHARS:,} characters" in length
     assert "over the limit" in length and "#d32f2f" in length
 
     _, problem = page.editor.preview(page.project, page.shot_id, *page.typed(line_0="Hello?"))
     assert "choose who says it" in problem
-    assert page.editor.measure("  a  b \n c ") == '<span class="prompt-length">5 / 1,500 characters</span>'
+    measured = page.editor.measure("  a  b \n c ")
+    assert measured == f'<span class="prompt-length">5 / {MAX_PROMPT_CHARS:,} characters</span>'
     speakers = page.editor.speakers(page.project, ["ID_B"], "ID_A", None)
     assert [update["value"] for update in speakers] == [None, None]
     assert speakers[0]["choices"] == [("ID_B · Mia", "ID_B")]
@@ -199,7 +200,7 @@ def test_refused_edits_change_nothing_and_keep_what_was_typed(
     other = ok(toolbox, "create_project", title="Second film")["project_id"]
     before = workspace_snapshot(workspace)
     refusals = {
-        "over the 1500-character limit": page.save(action="Tom waits. " * 150),
+        f"over the {MAX_PROMPT_CHARS}-character limit": page.save(action="Tom waits. " * 200),
         "choose who says it": page.save(line_1="Who said this?"),
         "not in this shot": page.save(characters=["ID_A"]),  # Mia still has a line
         "nothing to save": page.save(),
@@ -210,12 +211,13 @@ def test_refused_edits_change_nothing_and_keep_what_was_typed(
         "the editor is not showing shot 1": page.editor.duplicate(*page.target()[:3], 1),
         "unknown shot 9": page.editor.save(*page.target()[:3], 9, *page.typed()),
         "open a shot first": page.editor.save(page.project, None, None, 2, *page.typed()),
-        "word for word": page.save_prompt("ID_B says hello in the storm."),
+        'ID_B needs its identity sentence, beginning "ID_B is "': page.save_prompt("ID_B says hello in the storm."),
         "The prompt is empty": page.save_prompt("   "),
         "not saved": page.save_prompt("anything", action="Tom waves."),
     }
-    over = "ID_A: a bearded keeper in his sixties. ID_B: a girl of ten with red hair. " + "Rain. " * 300
-    refusals["over the 1,500-character limit"] = page.save_prompt(over)
+    over = "ID_A: a bearded keeper in his sixties. ID_B: a girl of ten with red hair. " + "Rain. " * 400
+    refusals["it must stay under 2,000"] = page.save_prompt(over)
+    refusals['field labels are not part of the caption ("ID_A:")'] = page.save_prompt(over)
     refusals[f"film #{other} is open now"] = page.editor.save(str(other), *page.target()[1:], *page.typed(camera="x"))
 
     for expected, outputs in refusals.items():
@@ -275,7 +277,7 @@ def test_a_saved_edit_then_a_written_prompt_drive_the_next_renders(
     assert page.open(3)[FIELDS + 3] == back, "going back to the compiled prompt"
     page.after(page.save(camera="slow pan left"))
     page.regenerate()
-    assert "waves at the ship" in spy.prompts[-1] and "Camera: slow pan left." in spy.prompts[-1]
+    assert "waves at the ship" in spy.prompts[-1] and "The camera uses a slow pan left." in spy.prompts[-1]
     assert latest(workspace, shot.id).source == "compile", "an edit of the fields compiles the prompt afresh"
 
 

@@ -252,7 +252,7 @@ def test_card_sentences_mark_the_shots_showing_it_stale_and_bad_saves_change_not
         ("nothing to save", save("ID_A", "Old Tom", identity, "", "", "")[0]),
         ("identity", save("ID_A", "Tom", "", "", "", "")[0]),
         ("name", save("ID_A", "", identity, "", "", "")[0]),
-        ("over the 1500-character limit", save("ID_A", "Tom", "x" * 1_900, "", "", "")[0]),
+        ("over the 1999-character limit", save("ID_A", "Tom", "x" * 1_990, "", "", "")[0]),
         ("unknown character ID_Q", save("ID_Q", "Q", identity, "", "", "")[0]),
         (moved_on, gallery.save_character(str(other), 1, 0, "ID_A", "Tom", identity, "", "", "")[0]),
         ("no shot is stale", list(gallery.regenerate("1", 1))[-1][-1]),
@@ -331,8 +331,8 @@ def test_hear_voice_speaks_a_line_once_and_plays_a_reference_as_given(app: AppCo
 def test_edit_button_opens_a_card_in_the_editor(app: AppContext) -> None:
     gallery = CardsGallery(app, Handlers(app))
     status, dropdown, name, identity, *_ = gallery.edit("1", 1, "ID_B")
-    assert (status, dropdown["value"], name, identity) == (
-        "Editing ID_B below.",
+    assert status.startswith("Editing ID_B below. Every caption describes them as: “ID\\_B is a girl of ten with red")
+    assert (dropdown["value"], name, identity) == (
         "ID_B",
         "Mia",
         "a girl of ten with red hair",

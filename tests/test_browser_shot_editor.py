@@ -78,17 +78,17 @@ def test_edit_a_shot_directly_then_change_the_shot_list(echo_app_url: str) -> No
         page.locator("#edit-line-0 textarea").press_sequentially("!")  # typed: the prompt follows the keys
         expect(prompt).to_have_value(re.compile(r'ID_[AB] says, "Hold on, the storm is turning!"'))
         choose(page, "#edit-duration", "6.12 s")
-        expect(length).to_have_text(re.compile(r"^\s*[\d,]+ / 1,500 characters\s*$"))
+        expect(length).to_have_text(re.compile(r"^\s*[\d,]+ / 1,999 characters\s*$"))
         page.locator("#shot-editor").scroll_into_view_if_needed()
         shoot(page, "2-editing")
 
         action = page.locator("#edit-action textarea")
         planned_action = action.input_value()
-        action.fill("The keeper climbs the stairs. " * 55)  # pasted: the prompt follows when the box is left
+        action.fill("The keeper climbs the stairs. " * 75)  # pasted: the prompt follows when the box is left
         action.blur()
         expect(length).to_contain_text("over the limit")
         page.locator("#save-shot").click()
-        expect(status).to_contain_text("over the 1500-character limit")
+        expect(status).to_contain_text("over the 1999-character limit")
         page.locator("#edit-prompt-length").scroll_into_view_if_needed()
         shoot(page, "3-over-the-limit")
         action.fill(planned_action)

@@ -253,7 +253,14 @@ OFFLINE_ROWS = [
         "insert_shot",
         (shot_count(7), last_shot("waves goodbye", characters=["ID_B"])),
     ),
-    Row("在最后加一个镜头：Mae挥手告别", "insert_shot", (shot_count(7), last_shot("挥手告别", characters=["ID_B"]))),
+    # the film is English, so its captions are English prose: a Chinese request adds an English action, and a
+    # Chinese action is refused with the reason (the caption contract never mixes the two)
+    Row(
+        "在最后加一个镜头：Mae waves goodbye",
+        "insert_shot",
+        (shot_count(7), last_shot("waves goodbye", characters=["ID_B"])),
+    ),
+    Row("在最后加一个镜头：Mae挥手告别", "insert_shot", (unchanged, says("in an English caption", "action"))),
     # undo and rollback
     Row("undo", "undo", (shot_ids(1, 2, 3, 4, 5, 6),), setup=("delete shot 4",)),
     Row("撤销", "undo", (shot_ids(1, 2, 3, 4, 5, 6),), setup=("delete shot 4",)),
@@ -292,7 +299,9 @@ OFFLINE_ROWS = [
         "edit_card",
         (card("Mae", "voice", "deep", "gruff", lacks=("should",)), card("Mae", "identity", " man", lacks=("girl",))),
     ),
-    Row("让Mae穿红色围巾", "edit_card", (card("Mae", "clothing", "红色围巾"),)),
+    # an English film: a Chinese garment would make its captions mixed prose, so the card is refused, unchanged
+    # (a Chinese film writes it in Chinese: tests/test_offline_chinese.py)
+    Row("让Mae穿红色围巾", "edit_card", (unchanged, says("not changed", "ID_B clothing"))),
     # direct shot edits
     Row(
         "shot 2: Felix says 'We play at dawn.'",

@@ -16,12 +16,15 @@ from director.offline.planner import OfflinePlanner
 from director.schemas import CritiqueVerdict, ShotEdit
 from director.session import DirectorSession
 from director.settings import Settings, open_home
+from generator.prompt import MAX_PROMPT_CHARS
 from tools.base import Toolbox
 from workspace.models import Take
 from workspace.project_view import ProjectState, load_project_state
 
 OK = CritiqueVerdict(ok=True)
-TALKY = "This line is far too long to be spoken in one second of film, however fast anybody talks."
+# Within the caption contract's speech budget once the shot is lengthened for it (6 words: 2.6 s), but the pauses
+# make the preview's speech run past the end of the take.
+TALKY = "No. No. No. No. No. No."
 
 
 def verdict(issue: str, **fix: Any) -> CritiqueVerdict:
@@ -66,7 +69,7 @@ def planned_project(settings: Settings, shots: int, line: str) -> int:
 
 
 def session_with(
-    home: Path, verdicts: list[CritiqueVerdict], review_mode: bool = False, shots: int = 1, line: str = "Here it is."
+    home: Path, verdicts: list[CritiqueVerdict], review_mode: bool = False, shots: int = 1, line: str = "Here."
 ) -> tuple[DirectorSession, ScriptedCritic]:
     settings = Settings(home=home, width=64, height=64, review_mode=review_mode)
     critic = ScriptedCritic(verdicts)
@@ -162,7 +165,7 @@ def test_a_fix_that_cannot_be_applied_is_reported_and_the_take_kept(critic_home:
     ("fix", "reason"),
     [
         ({"camera": "static medium shot"}, "it changes nothing in the shot"),
-        ({"action": "Mira reads. " * 150}, "over the 1500-character limit"),
+        ({"action": "Mira reads. " * 150}, f"over the {MAX_PROMPT_CHARS}-character limit"),
     ],
 )
 def test_a_fix_that_changes_nothing_or_overflows_the_prompt_is_not_applied(

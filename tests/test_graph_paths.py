@@ -39,7 +39,7 @@ LIBRARY = {
 }
 
 
-def shot(action: str, line: str = "Here it is.", duration: float = 1.0, who: str = "Mira") -> dict[str, Any]:
+def shot(action: str, line: str = "Here.", duration: float = 1.0, who: str = "Mira") -> dict[str, Any]:
     return {
         "scene": "Library",
         "characters": [who],
@@ -54,7 +54,7 @@ def plan(*shots: dict[str, Any]) -> dict[str, Any]:
     return {"characters": [MIRA, OLD_MAN], "scenes": [LIBRARY], "shots": list(shots)}
 
 
-THREE_SHOTS = plan(shot("Mira opens a book."), shot("Mira reads.", "Listen."), shot("Mira looks up.", "Who is there?"))
+THREE_SHOTS = plan(shot("Mira opens a book."), shot("Mira reads.", "Listen."), shot("Mira looks up.", "Who?"))
 NEW_STORY = {"intent": "new_story"}
 NO_QUESTIONS = {"missing": [], "questions": []}
 STORY = {"title": "The Book", "description": "Mira finds a book of spells in the library.", "style": "Warm light."}
@@ -266,7 +266,7 @@ def test_review_mode_asks_after_each_shot_and_revises_from_the_answer(director_h
 
 
 def test_speech_overflow_lengthens_the_shot_and_regenerates_once(director_home: Path) -> None:
-    talky = "This is a very long line of dialogue that cannot possibly fit into a single second of film at all."
+    talky = "No. No. No. No. No. No."  # the plan lengthens the shot to 2.6 s for 6 words; the pauses take longer
     answers = [NEW_STORY, NO_QUESTIONS, STORY, plan(shot("Mira talks.", talky, duration=1.0))]
     session, _ = make_session(director_home, answers)
     run(session.send("Mira talks"))
@@ -274,8 +274,8 @@ def test_speech_overflow_lengthens_the_shot_and_regenerates_once(director_home: 
     assert any("lengthened the shot" in text for text in texts(events, "message"))
     state = load_project_state(session.workspace, session.project_id)
     take_rows = takes(session)
-    assert len(take_rows) == 2 and take_rows[0].num_frames == 25
-    assert state.shots[0].num_frames > 25 and state.shots[0].current_take.version == 2
+    assert len(take_rows) == 2 and take_rows[0].num_frames == 65
+    assert state.shots[0].num_frames > 65 and state.shots[0].current_take.version == 2
 
 
 def test_llm_critic_runs_when_an_endpoint_is_set(director_home: Path) -> None:

@@ -81,8 +81,8 @@ def test_session_records_calls_under_its_project_and_log_prints_them(
     time = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
     assert re.fullmatch(rf"{time}  route     m1  prompt 1  completion 1  failed: not valid JSON \(.+\)", lines[1])
     assert re.fullmatch(rf"{time}  route     m1  prompt 1  completion 1  ok", lines[2])
-    assert re.fullmatch(rf"{time}  clarify   m1  prompt ~\d+  completion ~8  ok", lines[3])
-    estimate = int(re.search(r"prompt ~(\d+)", lines[3])[1])
+    assert re.fullmatch(rf"{time}  clarify   m1  prompt ~[\d,]+  completion ~8  ok", lines[3])
+    estimate = int(re.search(r"prompt ~([\d,]+)", lines[3])[1].replace(",", ""))
     assert lines[4] == f"total: 3 calls (1 failed), prompt ~{2 + estimate:,} tokens, completion ~10 tokens"
 
 

@@ -15,6 +15,7 @@ from director.planner import get_planner
 from director.schemas import RouteDecision, ShotEdit, StoryDraft
 from director.settings import Settings
 from generator.errors import EchoError
+from generator.prompt import compose_prompt
 from skills import load_skill
 
 STORY = StoryDraft(title="T", description="Mira and Aldric.", style="Warm.")
@@ -32,11 +33,8 @@ SHOT = ShotBrief(
     music="no music",
     num_frames=121,
     status="generated",
-    prompt=(
-        "ID_A: A young apprentice. Voice: A bright voice. At normal speed, ID_A opens the book. ID_A says, "
-        '"Found it." Sound effects: pages rustle. No background music.'
-    ),
 )
+SHOT = SHOT.model_copy(update={"prompt": compose_prompt(SHOT.condition())})  # the caption the compile stage renders
 PLAN = {
     "characters": [{"name": "Mira", "identity": "A young apprentice."}],
     "scenes": [{"name": "Library"}],

@@ -30,6 +30,7 @@ from director.schemas import (
     StoryDraft,
 )
 from generator.errors import EchoError
+from generator.prompt import compose_prompt
 from generator.types import FPS, check_frame_count
 
 IDEAS = [
@@ -303,39 +304,47 @@ def test_revision_feedback_lands_on_the_right_fields() -> None:
     assert action.action == "Mira reads. She should look surprised." and "action" in action.diagnosis
 
 
-GOOD_PROMPT = (
-    "ID_A: Mira is a young apprentice in a green cloak. Voice: Speaks in a clear, lively young woman's voice. "
-    'At normal speed, ID_A waves. ID_A says, "Hello." Background music: soft piano.'
-)
+def caption_of(spec: ShotSpec) -> str:
+    """The caption the compile stage renders for the shot."""
+    return compose_prompt(shot_brief(1, spec).condition())
 
 
 def test_critique_flags_obvious_problems_only() -> None:
     planner = OfflinePlanner()
-    good = ShotSpec(scene="Library", characters=["Mira"], dialogue=[{"speaker": "Mira", "text": "Hello."}])
-    assert planner.critique(shot_brief(1, good, GOOD_PROMPT)) == CritiqueVerdict(ok=True)
-    crowded = planner.critique(shot_brief(1, good, GOOD_PROMPT.replace("waves", "waves at ID_B and ID_C")))
+    good = ShotSpec(scene="Library", characters=["Mira"], action="Mira waves.", music="soft piano",
+                    dialogue=[{"speaker": "Mira", "text": "Hello."}])  # fmt: skip
+    caption = caption_of(good)
+    assert planner.critique(shot_brief(1, good, caption)) == CritiqueVerdict(ok=True)
+    crowded = planner.critique(shot_brief(1, good, caption.replace("ID_A waves", "ID_A waves at ID_B and ID_C")))
     assert not crowded.ok and crowded.issues == ["3 characters (ID_A, ID_B, ID_C) in one shot; keep at most 2"]
-    broken = GOOD_PROMPT.replace("in a green cloak", "in a red cloak").replace("Background music: soft piano.", "x")
-    verdict = planner.critique(shot_brief(1, good, broken + " x" * 800))
-    assert len(verdict.issues) == 3 and verdict.fix is None
-    assert "ID_A's card sentence (identity)" in verdict.issues[0] and "1500" in verdict.issues[1]
-    assert "music" in verdict.issues[2]
+    broken = caption.replace("in a green cloak", "in a red cloak").replace("The background music is soft piano.", "")
+    long = " ".join((broken + " Rain." * 400).split())
+    verdict = planner.critique(shot_brief(1, good, long))
+    assert verdict.fix is None and verdict.issues == [
+        f"the caption is {len(long):,} characters; it must stay under 2,000 (shorten it by {len(long) - 1999:,})",
+        "ID_A's identity sentence is not the card's, word for word",
+        "the caption must state the background music (or that there is none)",
+    ]
+    labelled = planner.critique(shot_brief(1, good, caption.replace("ID_A is a", "ID_A: Mira is a")))
+    assert 'field labels are not part of the caption ("ID_A:")' in labelled.issues
 
 
 def test_critique_lengthens_a_shot_too_short_for_its_dialogue() -> None:
     planner = OfflinePlanner()
     wordy = ShotSpec(scene="Library", characters=["Mira"], dialogue=[{"speaker": "Mira", "text": "word " * 14}],
                      duration_s=4.04)  # fmt: skip
-    verdict = planner.critique(shot_brief(1, wordy, GOOD_PROMPT))
-    assert not verdict.ok and "5.6 s of dialogue does not fit the 4.04 s shot" in verdict.issues[0]
-    assert verdict.fix == ShotEdit(duration_s=6.44)
+    verdict = planner.critique(shot_brief(1, wordy, caption_of(wordy)))
+    assert not verdict.ok and "7.0 s of dialogue does not fit the 4.04 s shot" in verdict.issues[-1]
+    assert "14 words of dialogue are over the speech budget of a 4.04 s shot (9" in verdict.issues[0]
+    assert verdict.fix == ShotEdit(duration_s=8.04)  # 7 s of speech at the budget's 2 words a second, and room
     speech = sum(speech_seconds(line.text) for line in wordy.dialogue)
     assert verdict.fix.duration_s is not None and speech < verdict.fix.duration_s <= 9.64
     endless = wordy.model_copy(update={"dialogue": [DialogueSpec(speaker="Mira", text="word " * 30)]})
-    too_long = planner.critique(shot_brief(1, endless, GOOD_PROMPT))
-    assert too_long.fix is None and "split the lines over two shots" in too_long.issues[0]
+    too_long = planner.critique(shot_brief(1, endless, caption_of(endless)))
+    assert too_long.fix is None and "split the lines over two shots" in too_long.issues[-1]
     overran = TakeBrief(take_id=7, version=2, status="generated", seed=1, backend="echo", speech_overflow_s=1.5)
-    measured = planner.critique(shot_brief(1, wordy.model_copy(update={"dialogue": []}), GOOD_PROMPT, overran))
+    silent = wordy.model_copy(update={"dialogue": []})
+    measured = planner.critique(shot_brief(1, silent, caption_of(silent), overran))
     assert measured.fix == ShotEdit(duration_s=6.44) and "1.5 s past the end" in measured.issues[0]
 
 
@@ -481,11 +490,11 @@ def test_the_idea_young_wizard_befriends_a_ghost_is_honoured() -> None:
         ),
         (
             "一位年轻的女侦探在上海的雨夜追查一只会说话的猫",
-            {"*detective": ("young female detective", "young woman's voice"), "*cat": ("talking cat",)},
+            {"*侦探": ("年轻女侦探", "年轻女声"), "*猫": ("会说话的猫",)},
         ),
         (
             "老爷爷和小孙女在海边放风筝",
-            {"*grandfather": ("old grandfather", "old man's voice"), "*granddaughter": ("little", "girl's voice")},
+            {"*爷爷": ("老爷爷", "苍老男声"), "*孙女": ("小孙女", "女童声")},
         ),
         (
             "A child astronaut and her grandfather repair a spaceship before sunrise; he wears a blue scarf",
@@ -513,7 +522,7 @@ def test_people_keep_every_stated_fact(idea: str, expected: dict[str, tuple[str,
         ("A teenage girl called Zoe in a red raincoat chases a robot through a rainy city at night", "City", "night",
          "rain"),
         ("An old fisherman named Tomas teaches his granddaughter to sail at dawn", "Harbour", "dawn", "water"),
-        ("一位年轻的女侦探在上海的雨夜追查一只会说话的猫", "Shanghai", "night", "rain"),
+        ("一位年轻的女侦探在上海的雨夜追查一只会说话的猫", "上海", "夜晚", "雨"),
         ("An elderly woman befriends a lonely dragon on a snowy mountain", "Mountain", "", "snow"),
     ],
 )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from generator.errors import EchoError
 from generator.types import MAX_CHARACTERS_PER_SHOT, FrameCount
@@ -29,6 +29,15 @@ MAX_SHOTS = 500
 class DialogueInput(ToolArgs):
     speaker: CharacterId
     text: str = Field(min_length=1, max_length=2_000)
+    delivery: str = Field(default="", max_length=80, description="How it is said, e.g. 'soft, hesitant voice'")
+
+    @model_serializer(mode="wrap")
+    def _stored(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A line is stored as {speaker, text}, with its delivery only when it has one."""
+        line = handler(self)
+        if not line.get("delivery"):
+            line.pop("delivery", None)
+        return line
 
 
 class ShotInput(ToolArgs):

@@ -331,7 +331,10 @@ def _restore_plan_of(ctx: ToolContext, shot: ShotPlan, take: Take) -> list[str]:
         field: recorded[field] for field in PLAN_FIELDS_IN_CONDITION if isinstance(recorded.get(field), str)
     }
     if isinstance(recorded.get("dialogue"), list):
-        values["dialogue"] = [{"speaker": d["speaker"], "text": d["text"]} for d in recorded["dialogue"]]
+        values["dialogue"] = [
+            {"speaker": d["speaker"], "text": d["text"], **({"delivery": d["delivery"]} if d.get("delivery") else {})}
+            for d in recorded["dialogue"]
+        ]
     if isinstance(recorded.get("characters"), list):
         values["characters"] = [c["id"] for c in recorded["characters"] if isinstance(c, dict) and "id" in c]
     if isinstance(recorded.get("scene"), dict) and recorded["scene"].get("id"):

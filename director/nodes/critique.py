@@ -17,7 +17,7 @@ from typing import Any
 from director.briefs import load_shot_brief, project_brief, route_message
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask, chose, say
-from director.prompt_fit import prompt_overflow
+from director.prompt_fit import ShotCards, prompt_overflow, speech_over_budget
 from director.schemas import CritiqueVerdict, ShotEdit
 from director.shot_edits import shot_edit_changes
 from generator.errors import EchoError
@@ -92,14 +92,13 @@ def _apply_fix(ctx: DirectorContext, project_id: int, number: int, fix: ShotEdit
 
 
 def _check_prompt_fits(project: ProjectState, number: int, fields: dict[str, Any]) -> None:
-    cards = {card.char_id: card for card in project.characters}
-    scenes = {scene.scene_id: scene for scene in project.scenes}
-    style = project.story.style if project.story else ""
-    overflow = prompt_overflow(number, fields, cards, scenes, style)
+    overflow = prompt_overflow(number, fields, ShotCards.of(project))
     if overflow is not None:
         raise EchoError(
             f"the shot's prompt would be {overflow.prompt_chars} characters, over the {overflow.limit}-character limit"
         )
+    if problem := speech_over_budget(fields):
+        raise EchoError(problem)
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
 from director.nodes.revise import shot_list, stale_sentence
-from director.prompt_fit import shots_over_limit
+from director.prompt_fit import caption_breaks, shots_over_limit
 from director.schemas import CardEdit
 from generator.errors import EchoError
 from workspace.project_view import CharacterView, ProjectState, SceneView, load_project_state
@@ -70,6 +70,13 @@ def apply_card_edits(ctx: DirectorContext, project_id: int, edits: list[CardEdit
         text = (
             f"The card was not changed: with that text the prompts of {shot_list([o.shot_number for o in over])} "
             f"would be over the {over[0].limit}-character limit ({worst} characters). Use a shorter sentence."
+        )
+        return text, []
+    if broken := caption_breaks(project, [shot.number for shot in users], characters, scenes):
+        number, problem = next(iter(broken.items()))
+        text = (
+            f"The card was not changed: with that text the captions of {shot_list(list(broken))} would break the "
+            f"model's caption contract (shot {number}: {problem})."
         )
         return text, []
     for char_id in touched:

@@ -1,5 +1,7 @@
 """edit_shot: set fields of one shot directly from the chat (dialogue, duration, camera, characters, scene,
-action, sound), the same `update_shot` tool the shot inspector uses; refused when the prompt would not fit."""
+action, sound), the same `update_shot` tool the shot inspector uses. Lines that need more time than the shot gives
+(the caption contract's speech budget) lengthen it unless the same edit sets its length; refused when the caption
+would not fit or would break the contract."""
 
 from __future__ import annotations
 
@@ -8,7 +10,13 @@ from typing import Any
 from director.briefs import project_brief
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
-from director.prompt_fit import prompt_overflow
+from director.prompt_fit import (
+    ShotCards,
+    caption_problems_of,
+    frames_for_speech,
+    prompt_overflow,
+    speech_over_budget,
+)
 from director.schemas import ShotEdit
 from director.shot_edits import shot_edit_changes
 from generator.types import FPS
@@ -49,21 +57,32 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     changes = {field: value for field, value in changes.items() if getattr(shot, field) != value}
     if not changes:
         return {"outcome": "done", **say(f"Shot {number} already has that; nothing changed.")}
-    cards = {card.char_id: card for card in project.characters}
-    scenes = {scene.scene_id: scene for scene in project.scenes}
-    style = project.story.style if project.story else ""
-    overflow = prompt_overflow(number, {**shot.model_dump(), **changes}, cards, scenes, style)
-    if overflow is not None:
-        return {
-            "outcome": "done",
-            **say(
-                f"Nothing changed: shot {number}'s prompt would be {overflow.prompt_chars} characters, "
-                f"{overflow.over_by} over the {overflow.limit}-character limit. Use shorter text."
-            ),
-        }
+    frames = frames_for_speech({**shot.model_dump(), **changes}) if "num_frames" not in changes else None
+    if (
+        frames and frames > shot.num_frames
+    ):  # new lines need more time: the shot grows to carry them (the reply says so)
+        changes["num_frames"] = frames
+    if refusal := _refusal(number, shot.model_dump(), {**shot.model_dump(), **changes}, ShotCards.of(project)):
+        return {"outcome": "done", **say(f"Nothing changed: {refusal}")}
     ctx.tool("update_shot", project_id=pid, number=number, **changes)
     names = {card.char_id: card.name for card in project.characters}
     text = f"Shot {number}: {describe(shot, changes, names)}."
     if shot.current_take is None:
         return {"outcome": "done", **say(text + " It will render with the next 'generate'.")}
     return {"outcome": "offer", "stale": [number], **say(text + f" Shot {number} is now stale.")}
+
+
+def _refusal(number: int, before: dict[str, Any], after: dict[str, Any], cards: ShotCards) -> str | None:
+    """Why the edited shot cannot be saved (its caption over the limit, its lines over the speech budget, or a new
+    break of the caption contract), or None."""
+    if overflow := prompt_overflow(number, after, cards):
+        return (
+            f"shot {number}'s prompt would be {overflow.prompt_chars} characters, {overflow.over_by} over the "
+            f"{overflow.limit}-character limit. Use shorter text."
+        )
+    if problem := speech_over_budget(after):
+        return f"shot {number}'s {problem}."
+    earlier = caption_problems_of(before, cards)
+    if new := [problem for problem in caption_problems_of(after, cards) if problem not in earlier]:
+        return f"shot {number}'s caption would break the model's caption contract ({new[0]})."
+    return None

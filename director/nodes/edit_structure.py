@@ -8,7 +8,7 @@ from typing import Any
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
 from director.nodes.plan import shot_input
-from director.prompt_fit import prompt_overflow
+from director.prompt_fit import ShotCards, caption_problems_of, prompt_overflow, speech_over_budget
 from director.schemas import ShotSpec
 from director.shot_edits import name_key
 from generator.errors import EchoError
@@ -46,13 +46,15 @@ def _insert(ctx: DirectorContext, project: ProjectState, decision: dict[str, Any
     neighbour = project.shots[min(position, count) - 1] if count else None
     default_scene = neighbour.scene_id if neighbour else project.scenes[0].scene_id
     shot = shot_input(spec, characters, scenes, default_scene)
-    cards = {card.char_id: card for card in project.characters}
-    places = {scene.scene_id: scene for scene in project.scenes}
-    overflow = prompt_overflow(position, shot, cards, places, project.story.style if project.story else "")
+    overflow = prompt_overflow(position, shot, ShotCards.of(project))
     if overflow is not None:
         raise EchoError(
             f"the new shot's prompt would be {overflow.over_by} characters over the limit; describe it more briefly"
         )
+    if problem := speech_over_budget(shot):
+        raise EchoError(f"the new shot's {problem}")
+    if problems := caption_problems_of(shot, ShotCards.of(project)):
+        raise EchoError(f"the new shot's caption would break the model's caption contract ({problems[0]})")
     ctx.tool("insert_shot", project_id=project.project.id, position=position, shot=shot)
     return f"Added shot {position}: {as_sentence(spec.action or 'a new shot')} Say 'generate' to render it."
 

@@ -8,7 +8,7 @@ from typing import Any
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import emit, say
 from director.nodes.story import draft_of
-from director.prompt_fit import prompt_overflow
+from director.prompt_fit import ShotCards, frames_for_speech, prompt_overflow, speech_over_budget
 from director.schemas import ShotPlanDraft, ShotSpec
 from director.shot_edits import name_key
 from generator.errors import EchoError
@@ -45,7 +45,8 @@ def shot_input(spec: ShotSpec, characters: dict[str, str], scenes: dict[str, str
         if speaker and speaker not in cast and len(cast) < MAX_CHARACTERS_PER_SHOT:
             cast.append(speaker)
         if speaker in cast:
-            dialogue.append({"speaker": speaker, "text": line.text})
+            delivered = {"delivery": line.delivery} if line.delivery else {}
+            dialogue.append({"speaker": speaker, "text": line.text, **delivered})
     return {
         "scene_id": scenes.get(name_key(spec.scene), default_scene),
         "characters": cast,
@@ -64,31 +65,34 @@ FIT_ATTEMPTS = 2
 def fitted_shots(
     ctx: DirectorContext, project: ProjectState, draft: ShotPlanDraft, ids: tuple[dict[str, str], dict[str, str]]
 ) -> list[dict[str, Any]]:
-    """Every planned shot as `ShotInput` arguments whose prompt fits the limit: a shot over it goes back to the
-    planner with the measured overflow (twice at most) before anything is saved or rendered."""
+    """Every planned shot as `ShotInput` arguments whose caption fits the limit and whose dialogue fits the speech
+    budget: a shot over the limit goes back to the planner with the measured overflow (twice at most), a shot too
+    short for its lines is lengthened, before anything is saved or rendered."""
     characters, scenes = ids
-    cards = {card.char_id: card for card in project.characters}
-    places = {scene.scene_id: scene for scene in project.scenes}
-    style = project.story.style if project.story else ""
+    cards = ShotCards.of(project)
     default_scene = scenes[name_key(draft.scenes[0].name)]
     shots = []
     for index in range(len(draft.shots)):
         shot = shot_input(draft.shots[index], characters, scenes, default_scene)
         for _ in range(FIT_ATTEMPTS):
-            overflow = prompt_overflow(index + 1, shot, cards, places, style)
+            overflow = prompt_overflow(index + 1, shot, cards)
             if overflow is None:
                 break
             emit("progress", f"Shot {index + 1}'s prompt is {overflow.over_by} characters too long; shortening it")
             draft.shots[index] = ctx.planner.fit_shot(draft, index, overflow)
             shot = shot_input(draft.shots[index], characters, scenes, default_scene)
         else:
-            overflow = prompt_overflow(index + 1, shot, cards, places, style)
+            overflow = prompt_overflow(index + 1, shot, cards)
             if overflow is not None:
                 raise EchoError(
                     f"shot {index + 1}'s prompt is still {overflow.over_by} characters over the "
                     f"{overflow.limit}-character limit after asking the planner to shorten it {FIT_ATTEMPTS} times; "
                     "shorten the character cards (they repeat in every shot) or the story's style, then plan again"
                 )
+        if problem := speech_over_budget(shot):
+            if (frames := frames_for_speech(shot)) is None:
+                raise EchoError(f"shot {index + 1}: {problem}; plan again with shorter lines")
+            shot["num_frames"] = frames
         shots.append(shot)
     return shots
 

@@ -1,7 +1,7 @@
-"""The offline critic: deterministic checks of one shot and its compiled prompt (card sentences present verbatim,
-at most two characters, the length limit, a music statement, dialogue that fits the shot) and the obvious fix where
-there is one: a shot too short for its dialogue gets a duration that fits it (the take's measured overflow once
-there is a take, an estimate from the words before)."""
+"""The offline critic: deterministic checks of one shot and its caption (the caption contract of generator/caption.py:
+anchors, declarations, labels, language, length and speech budget; at most two characters; dialogue that fits the
+shot) and the obvious fix where there is one: a shot too short for its dialogue gets a duration that fits it (the
+take's measured overflow once there is a take, an estimate from the words before, and the speech budget)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ import re
 
 from director.briefs import ShotBrief
 from director.offline.timing import MAX_SHOT_S, shot_seconds, speech_seconds
+from director.prompt_fit import frames_for_speech, speech_over_budget
 from director.schemas import CritiqueVerdict, ShotEdit
-from generator.prompt import ANCHOR_FIELDS, MAX_PROMPT_CHARS
-from generator.types import MAX_CHARACTERS_PER_SHOT
+from generator.prompt import prompt_problems
+from generator.types import FPS, MAX_CHARACTERS_PER_SHOT
 
 _ANCHOR_ID = re.compile(r"\bID_[A-Z]{1,2}\b")
-_MUSIC = re.compile(r"music|bgm", re.IGNORECASE)
 
 
 def critique_shot(shot: ShotBrief) -> CritiqueVerdict:
-    issues = _prompt_issues(shot) if shot.prompt else []
+    issues = prompt_problems(shot.prompt, shot.condition()) if shot.prompt else []
     ids = sorted({card.char_id for card in shot.characters} | set(_ANCHOR_ID.findall(shot.prompt)))
     if len(ids) > MAX_CHARACTERS_PER_SHOT:
         issues.append(f"{len(ids)} characters ({', '.join(ids)}) in one shot; keep at most {MAX_CHARACTERS_PER_SHOT}")
@@ -33,19 +33,8 @@ def critique_shot(shot: ShotBrief) -> CritiqueVerdict:
         remedy = "lengthen the shot" if fits else f"split the lines over two shots ({MAX_SHOT_S:.2f} s is the longest)"
         issues.append(f"{speech:.1f} s of dialogue does not fit the {shot.duration_s:.2f} s shot; {remedy}")
         fix = ShotEdit(duration_s=shot_seconds(speech)) if fits else None
+    fields = {"num_frames": shot.num_frames, "dialogue": [line.model_dump() for line in shot.dialogue]}
+    budget_frames = frames_for_speech(fields) if speech_over_budget(fields) else None
+    if budget_frames and budget_frames / FPS > max(shot.duration_s, fix.duration_s or 0.0 if fix else 0.0):
+        fix = ShotEdit(duration_s=round(budget_frames / FPS, 2))  # the speech budget asks for more time
     return CritiqueVerdict(ok=not issues, issues=issues, fix=fix)
-
-
-def _prompt_issues(shot: ShotBrief) -> list[str]:
-    issues = []
-    prompt = " ".join(shot.prompt.split())
-    for card in shot.characters:
-        sentences = {name: " ".join(getattr(card, name).split()) for name in ANCHOR_FIELDS}
-        missing = [name for name, text in sentences.items() if text and text not in prompt]
-        if missing:
-            issues.append(f"the prompt lacks {card.char_id}'s card sentence ({', '.join(missing)}) verbatim")
-    if len(shot.prompt) > MAX_PROMPT_CHARS:
-        issues.append(f"the prompt has {len(shot.prompt)} characters; shorten it to {MAX_PROMPT_CHARS}")
-    if not _MUSIC.search(shot.prompt):
-        issues.append("the prompt has no background-music statement")
-    return issues

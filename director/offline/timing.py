@@ -1,15 +1,16 @@
-"""Speech length and shot durations for the offline planner: dialogue must fit the shot (~2.5 words per second)."""
+"""Speech length and shot durations for the offline planner: dialogue must fit the shot at the caption contract's
+speech budget (20 words or Chinese characters per 10 s, generator/caption.py), the rate the model was trained on."""
 
 from __future__ import annotations
 
 import math
 import re
 
+from generator.caption import SPEECH_UNITS_PER_10_S
 from generator.text import CJK, has_cjk
 from generator.types import FPS, MAX_FRAMES, nearest_frame_count
 
-WORDS_PER_SECOND = 2.5
-CJK_CHARS_PER_SECOND = 4.0
+WORDS_PER_SECOND = CJK_CHARS_PER_SECOND = SPEECH_UNITS_PER_10_S / 10
 SPEECH_PADDING_S = 1.0  # breath before and after the lines
 MAX_SHOT_S = MAX_FRAMES / FPS
 MAX_SPEECH_S = MAX_SHOT_S - SPEECH_PADDING_S
@@ -17,7 +18,7 @@ _LATIN_WORD = re.compile(r"[^\s\u3400-\u9fff\uf900-\ufaff]+")
 
 
 def speech_seconds(text: str) -> float:
-    """How long the text takes to say: Latin words at 2.5/s, CJK characters at 4/s."""
+    """How long the text takes to say at the speech budget: Latin words and CJK characters at 2 a second."""
     cjk = len(CJK.findall(text))
     words = [word for word in _LATIN_WORD.findall(text) if any(char.isalnum() for char in word)]
     return len(words) / WORDS_PER_SECOND + cjk / CJK_CHARS_PER_SECOND

@@ -19,13 +19,14 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ValidationError
 
 from director.nodes.revise import shot_list
-from director.prompt_fit import shots_over_limit
+from director.prompt_fit import caption_breaks, character_in_shot, shots_over_limit
 from director.ui import views
 from director.ui.context import AppContext
 from director.ui.handlers import Handlers, unchanged, warning
 from director.ui.tab_guard import tab_project
 from director.ui.voice_sample import voice_sample
 from generator.errors import EchoError, format_validation_error
+from generator.prompt import anchor_sentences
 from tools.cards import CARD_SENTENCES, RenameCharacterArgs, UpdateCharacterArgs
 from workspace.db import Workspace
 from workspace.project_view import CharacterView, ProjectState
@@ -137,7 +138,13 @@ class CardsGallery:
             gr.Warning(str(error))
             return (warning(error), *[gr.skip()] * 8)
         dropdown = gr.update(choices=views.character_choices(state), value=char_id)
-        return (f"Editing {card.char_id} below.", dropdown, *views.character_fields(self.ctx.workspace, card))
+        anchors = anchor_sentences(character_in_shot(card), state.project.language)
+        read_as = " ".join(f"“{views.literal(sentence)}”" for sentence in anchors)
+        status = (
+            f"Editing {card.char_id} below. Every caption describes them as: {read_as} (the voice only in shots "
+            "where they speak)."
+        )
+        return (status, dropdown, *views.character_fields(self.ctx.workspace, card))
 
     def save_character(
         self,
@@ -246,6 +253,12 @@ class CardsGallery:
             raise EchoError(
                 f"not saved: with this card the prompts of {shot_list([o.shot_number for o in over])} would be over "
                 f"the {over[0].limit}-character limit ({worst} characters); use shorter sentences"
+            )
+        if broken := caption_breaks(state, users, cards):
+            number, problem = next(iter(broken.items()))
+            raise EchoError(
+                f"not saved: with this card the captions of {shot_list(list(broken))} would break the model's "
+                f"caption contract (shot {number}: {problem})"
             )
 
     def _mark_showing_stale(self, state: ProjectState, char_id: str) -> set[int]:

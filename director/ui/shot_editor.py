@@ -17,7 +17,14 @@ from typing import Any
 import gradio as gr
 
 from director.nodes.revise import KEEP, REGENERATE
-from director.prompt_fit import WRITTEN_FOR, condition_record, planned_condition, scene_in_shot, written_prompt
+from director.prompt_fit import (
+    WRITTEN_FOR,
+    ShotCards,
+    condition_record,
+    planned_condition,
+    scene_in_shot,
+    written_prompt,
+)
 from director.ui import views
 from director.ui.context import AppContext
 from director.ui.editors import Editors
@@ -78,9 +85,7 @@ def edited_fields(shot: ShotView, scene: str | None, characters: Sequence[str] |
 def compiled(state: ProjectState, fields: dict[str, Any]) -> tuple[ShotCondition, str]:
     """The condition and the prompt (not yet held to the limit) a shot with these fields compiles to now; EchoError
     for a shot no prompt can express (a speaker not in the shot, nothing to show)."""
-    cards = {card.char_id: card for card in state.characters}
-    places = {scene.scene_id: scene for scene in state.scenes}
-    condition = planned_condition(fields, cards, places, state.story.style if state.story else "")
+    condition = planned_condition(fields, ShotCards.of(state))
     return condition, compose_prompt(condition)
 
 
@@ -220,7 +225,7 @@ class ShotEditor:
                 raise EchoError("the fields above have changes that are not saved: save them first (that compiles a "
                                 "new prompt), then write the prompt")  # fmt: skip
             condition, compiled_prompt = compiled(state, fields)
-            if problem := written_prompt_problem(prompt or "", condition.characters):
+            if problem := written_prompt_problem(prompt or "", condition):
                 raise EchoError(problem)
             written = " ".join(prompt.split())
             if written == self._in_effect(shot.id, compiled_prompt):
