@@ -7,12 +7,19 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 
+from director.briefs import CardBrief, ProjectBrief, StoryBrief
 from director.offline.planner import OfflinePlanner
+from director.prompt_fit import ShotCards, planned_condition
 from director.schemas import ShotPlanDraft, StoryDraft
+from director.session import DirectorSession
+from director.settings import Settings
 from generator.preview.creatures import creature_word
+from generator.prompt import compose_prompt, prompt_problems
+from workspace.project_view import load_project_state
 
 BAKER = "小美是一位面包师，她在黎明时分的小面包店里烤面包，她的邻居老王来买面包"
 IDEAS = {
@@ -121,3 +128,174 @@ def test_cards_of_one_story_are_distinct_and_people_stay_people(key: str) -> Non
         assert card.identity.startswith(f"{card.name}是"), card.identity
         creature = creature_word(card.identity)
         assert (creature is None) == bool(card.clothing), (card.identity, card.clothing)
+
+
+SCREENPLAY = """内景 面包店 - 清晨
+
+面包房里飘着麦香。小美，一个年轻的面包师，揉着面团。
+
+小美：今天的第一炉面包。
+阿福（老邮差，穿绿色制服）：闻起来真香！
+
+外景 街道 - 黄昏
+
+阿福：明天见，小美。
+小美：明天见。
+"""
+
+
+@pytest.mark.parametrize("shots", [4, 6])
+def test_a_chinese_screenplay_gives_an_all_chinese_film_with_its_names_and_lines(shots: int) -> None:
+    planner = OfflinePlanner()
+    story = planner.write_story(SCREENPLAY)
+    plan = planner.plan_shots(story, shots)
+    assert not [field for field in prose_of(story, plan) if LATIN.search(field)]
+    assert [card.name for card in plan.characters] == ["小美", "阿福"]
+    assert [scene.time_of_day for scene in plan.scenes] == ["清晨", "黄昏"]
+    postman = plan.characters[1]
+    assert postman.identity.startswith("阿福是一位老邮差") and postman.clothing == "绿色制服", postman
+    lines = [line.text for shot in plan.shots for line in shot.dialogue]
+    assert lines == ["今天的第一炉面包。", "闻起来真香！", "明天见，小美。", "明天见。"]
+
+
+def test_lao_and_a_surname_is_a_man_unless_the_words_say_otherwise() -> None:
+    planner = OfflinePlanner()
+    for idea in ("老李在河边钓鱼", "小美的邻居老王来买面包", "老赵在公园里散步"):
+        plan = planner.plan_shots(planner.write_story(idea), 3)
+        lao = next(card for card in plan.characters if card.name.startswith("老"))
+        assert "男" in lao.identity and "女" not in lao.identity, lao.identity
+    plan = planner.plan_shots(planner.write_story("老王是一位女医生，她在医院里工作"), 3)
+    assert "女医生" in plan.characters[0].identity
+
+
+def test_clothing_stated_in_a_chinese_idea_is_on_the_card() -> None:
+    planner = OfflinePlanner()
+    plan = planner.plan_shots(planner.write_story("小美穿着红色外套在公园里散步，老王穿着蓝色的棉袄跟着她"), 3)
+    clothes = {card.name: card.clothing for card in plan.characters}
+    assert clothes == {"小美": "红色外套", "老王": "蓝色的棉袄"}
+
+
+# -- chat edits of a Chinese project: every card sentence they write is Chinese, in the zh card shapes ----------------
+
+BAKER_CARDS = [
+    CardBrief(
+        char_id="ID_A",
+        name="小美",
+        identity="小美是一位女面包师，将近五十岁的女人，身材苗条，方下巴，扎成低髻的黑色长发。",
+        appearance="深棕色的眼睛，一双闲不住的手。",
+        clothing="沾满面粉的白围裙和卷起袖子的衬衫",
+        voice="平稳、厚实的成年女声，语速偏快",
+    ),
+    CardBrief(
+        char_id="ID_B",
+        name="老王",
+        identity="老王是小美的邻居，七十多岁的老年男人，身形瘦小灵活，花白的短发。",
+        appearance="褐色的眼睛，笑起来嘴角微微上扬。",
+        clothing="灰色羊毛外套和一条长条纹围巾",
+        voice="平稳、厚实的苍老男声，语速舒缓",
+    ),
+]
+BAKER_BRIEF = ProjectBrief(
+    project_id=1,
+    language="zh",
+    story=StoryBrief(title="小美与老王", synopsis=BAKER, version=1, confirmed=True),
+    characters=BAKER_CARDS,
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "card", "field", "value"),
+    [
+        ("让小美穿红色围巾", "ID_A", "clothing", "沾满面粉的白围裙、卷起袖子的衬衫和红色围巾"),
+        ("小美应该穿红色围巾", "ID_A", "clothing", "沾满面粉的白围裙、卷起袖子的衬衫和红色围巾"),
+        ("让老王穿红色围巾", "ID_B", "clothing", "灰色羊毛外套和红色围巾"),  # the scarf he had is replaced
+        ("让小美戴一副眼镜", "ID_A", "clothing", "沾满面粉的白围裙和卷起袖子的衬衫，戴着一副眼镜"),
+        ("把老王的声音改得更低沉", "ID_B", "voice", "低沉的苍老男声，语速舒缓"),
+        ("老王的声音应该低沉沙哑", "ID_B", "voice", "低沉、沙哑的苍老男声，语速舒缓"),
+        ("老王的头发改成白色", "ID_B", "identity", "老王是小美的邻居，七十多岁的老年男人，身形瘦小灵活，白色的头发。"),
+        ("小美的眼睛应该是绿色的", "ID_A", "appearance", "绿色的眼睛，一双闲不住的手。"),
+    ],
+)
+def test_a_card_edit_of_a_chinese_card_is_written_in_chinese(message: str, card: str, field: str, value: str) -> None:
+    decision = OfflinePlanner().route(message, BAKER_BRIEF)
+    assert decision.intent == "edit_card", decision
+    assert [(edit.card, edit.field, edit.value) for edit in decision.card_edits] == [(card, field, value)]
+
+
+def test_a_gender_change_turns_the_chinese_words_of_the_card() -> None:
+    decision = OfflinePlanner().route("老王是女的", BAKER_BRIEF)
+    edits = {edit.field: edit.value for edit in decision.card_edits}
+    assert edits == {
+        "identity": "老王是小美的邻居，七十多岁的老年女人，身形瘦小灵活，花白的短发。",
+        "voice": "平稳、厚实的苍老女声，语速舒缓",
+    }
+
+
+@pytest.mark.parametrize(
+    ("message", "name", "identity_starts"),
+    [
+        ("加一个角色：小美的女儿小雨", "小雨", "小雨是小美的女儿，"),
+        ("添加一只叫豆豆的狗", "豆豆", "豆豆是一只狗，"),
+        ("加一个角色叫阿强，他是个渔夫", "阿强", "阿强是一位渔夫，"),
+        ("加一个角色叫阿红，她是个医生", "阿红", "阿红是一位女医生，"),
+    ],
+)
+def test_a_character_added_to_a_chinese_project_gets_a_chinese_card(
+    message: str, name: str, identity_starts: str
+) -> None:
+    decision = OfflinePlanner().route(message, BAKER_BRIEF)
+    card = decision.new_character
+    assert decision.intent == "add_character" and card is not None and card.name == name, decision
+    assert card.identity.startswith(identity_starts), card.identity
+    fields = [card.identity, card.appearance, card.clothing, card.voice]
+    assert not [text for text in fields if LATIN.search(text)], fields
+    assert not card.clothing.startswith("穿着") and not card.clothing.endswith("。")
+    assert not card.voice.startswith("声音是") and not card.voice.endswith("。")
+    assert card.clothing not in {c.clothing for c in BAKER_CARDS} and card.voice not in {c.voice for c in BAKER_CARDS}
+
+
+def test_a_chinese_rename_with_a_new_role_rewrites_the_card_in_chinese() -> None:
+    decision = OfflinePlanner().route("把老王改成一个叫王师傅的渔夫", BAKER_BRIEF)
+    assert (decision.intent, decision.character, decision.new_name) == ("rename_character", "老王", "王师傅")
+    assert [(edit.field, edit.value) for edit in decision.card_edits] == [
+        ("identity", "王师傅是一位渔夫，七十多岁的老年男人，身形瘦小灵活，花白的短发。")  # the same man, a new role
+    ]
+    renamed = OfflinePlanner().route("把老王改名为王师傅", BAKER_BRIEF)
+    assert (renamed.intent, renamed.new_name, renamed.card_edits) == ("rename_character", "王师傅", [])
+
+
+CHAT_EDITS = [
+    "让小美穿红色围巾",
+    "把老王的声音改得更低沉",
+    "老王的声音应该低沉沙哑",
+    "让小美戴一副眼镜",
+    "加一个角色：小美的女儿小雨",
+    "添加一只叫豆豆的狗",
+    "加一个角色叫阿强，他是个渔夫",
+    "把老王改名为王师傅",
+    "把王师傅改成一个叫李师傅的渔夫",
+]
+
+
+def test_chat_edits_of_a_chinese_film_save_chinese_cards_and_every_shot_still_compiles(tmp_path: Path) -> None:
+    session = DirectorSession(Settings(home=tmp_path / "home", width=64, height=64))
+    try:
+        for message in [BAKER, "好的", *CHAT_EDITS]:
+            events = list(session.send(message))
+            assert not [event.text for event in events if event.kind == "error"], (message, events)
+            if message == "好的":
+                assert load_project_state(session.workspace, session.project_id).shots, events
+        project = load_project_state(session.workspace, session.project_id)
+    finally:
+        session.close()
+    cards = {card.name: card for card in project.characters}
+    assert set(cards) == {"小美", "李师傅", "小雨", "豆豆", "阿强"}, list(cards)
+    for card in cards.values():
+        fields = [card.identity, card.appearance, card.clothing, card.voice]
+        assert not [text for text in fields if LATIN.search(text.replace(card.name, ""))], fields
+    assert "红色围巾" in cards["小美"].clothing and "眼镜" in cards["小美"].clothing
+    assert cards["李师傅"].identity.startswith("李师傅是一位渔夫") and "低沉、沙哑" in cards["李师傅"].voice
+    shot_cards = ShotCards.of(project)
+    for shot in project.shots:
+        condition = planned_condition(shot.model_dump(), shot_cards)
+        assert prompt_problems(compose_prompt(condition), condition) == [], shot.number

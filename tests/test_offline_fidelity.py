@@ -157,7 +157,7 @@ ROWS = [
                ("Lin Mei", ("tea-house owner", "fifties"), ("young",))),
         places=("tea house", "harbour"), time="morning", events=("counter", "letter", "railing")),
     Row("bakery zh", BAKERY, names=("小美", "阿福"), size=2,
-        facts=(("小美", ("面包师",), ()), ("阿福", ("老邮差",), ())), places=("面包店", "街道"), time="dawn",
+        facts=(("小美", ("面包师",), ()), ("阿福", ("老邮差",), ())), places=("面包店", "街道"), time="清晨",
         events=("面团",)),
     Row("cellar", CELLAR, names=("Anna", "Ben"), size=2, events=("torch", "cellar door")),
     Row("lighthouse", "At dawn, an old lighthouse keeper named Elias spots a fishing boat in trouble during a storm "

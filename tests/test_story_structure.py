@@ -139,7 +139,7 @@ def test_a_chinese_screenplay_lists_its_characters_places_and_events() -> None:
     draft = story_from_screenplay(ZH_SCREENPLAY, screenplay)
     assert draft.language == "zh"
     assert [entry.name for entry in draft.cast] == ["小美", "阿福"]
-    assert draft.places == ["面包店, dawn"]
+    assert draft.places == ["面包店，清晨"]
     assert draft.beats == ["小美，一个年轻的面包师，揉着面团。"]
 
 

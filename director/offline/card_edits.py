@@ -1,6 +1,8 @@
 """Card edits by meaning (intent edit_card): a character's clothing, voice, gender, hair, eyes or features, or a
 scene's time of day or weather, each written as the whole new card sentence in the card's own phrasing, never as
-the creator's instruction. A gender change turns every gendered word of the card (woman -> man, she -> he)."""
+the creator's instruction. A gender change turns every gendered word of the card (woman -> man, she -> he). A card
+written in Chinese (director/offline/zh_cards.py) is rewritten in Chinese, in its own shapes; an English request
+for it is not understood (nothing would be written in English into a Chinese card)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,24 @@ import re
 
 from director.briefs import CardBrief, ProjectBrief, SceneBrief
 from director.offline.cannot import cannot
-from director.offline.card_words import HAIR_WORDS, PERSON_NOUNS, turned, voice_sentence, with_part, worn
+from director.offline.card_words import (
+    HAIR_WORDS,
+    PERSON_NOUNS,
+    ZH_PARTS,
+    ZH_VOICE_LEADS,
+    turned,
+    voice_sentence,
+    with_part,
+    worn,
+    zh_part,
+    zh_turned,
+    zh_voice,
+    zh_worn,
+)
 from director.offline.cast_cards import GARMENT
 from director.offline.references import scenes_named, target_card
 from director.offline.vocabulary import GENDER_WORDS, TIME_WORDS, WEATHER, WEATHER_WORDS, find_words
+from director.offline.zh_cards import chinese_card
 from director.schemas import CardEdit, CardField, RouteDecision
 
 _CHARACTER_FIELDS: tuple[CardField, ...] = ("identity", "appearance", "clothing", "voice")
@@ -26,7 +42,7 @@ _VOICE = re.compile(
     rf"\bvoice\s+(?:should\s+be|must\s+be|needs\s+to\s+be|is|to\s+be)\s+(?P<q>.+?){_UNTIL}|"
     rf"\bmake\s+\S+?(?:'s)?\s+voice\s+(?P<make>.+?){_UNTIL}|\bshould\s+sound\s+(?P<sound>.+?){_UNTIL}|"
     rf"\bgive\s+\S+\s+(?:an?\s+)?(?P<give>[\w ,-]+?)\s+voice\b|\b(?:speaks|talks)\s+(?P<accent>with\s+.+?){_UNTIL}|"
-    r"声音(?:要|应该|改成|改为|变得|更|是)*(?P<zh>[\u4e00-\u9fff]+)",
+    rf"(?:声音|嗓音){ZH_VOICE_LEADS}(?P<zh>[\u4e00-\u9fff、]+)",
     re.IGNORECASE,
 )
 _WORN = re.compile(
@@ -34,7 +50,7 @@ _WORN = re.compile(
     rf"their)\s+)?(?:[\w-]+\s+){{0,4}}?(?:{GARMENT}))(?!\w)|"
     rf"'s\s+(?P<garment>{GARMENT})\s+(?:should\s+be|is|must\s+be|to\s+be)\s+(?P<adj>[\w-]+(?:\s+[\w-]+)?){_UNTIL}|"
     rf"\bmake\s+\S+'s\s+(?P<made>{GARMENT})\s+(?P<made_adj>[\w-]+(?:\s+[\w-]+)?){_UNTIL}|"
-    r"穿(?:上|着)?(?P<zh>[^，。,！!？?]+)",
+    r"(?<![周关体范包氛])(?P<zh_verb>穿|戴|披|围|系)(?:上|着)?(?P<zh>[^，。,！!？?]+)",
     re.IGNORECASE,
 )
 _PART = r"hair|eyes|beard|moustache|mustache|skin|scar|freckles|tattoo|birthmark"
@@ -42,7 +58,7 @@ _FEATURE = re.compile(
     rf"'s\s+(?P<part>{_PART})\s+(?:should\s+be|is|must\s+be|to\s+be)\s+(?P<adj>[\w -]+?){_UNTIL}|"
     rf"\bmake\s+\S+'s\s+(?P<made>{_PART})\s+(?P<made_adj>[\w -]+?){_UNTIL}|"
     rf"\b(?:has|should\s+have|now\s+has|gets?|give\s+\S+)\s+(?P<phrase>(?:(?:an?|some)\s+)?(?:[\w-]+\s+){{0,3}}?"
-    rf"(?P<named>{_PART}))\b|头发(?:要|改成|改为|是|变成|染成)*(?P<zh>[\u4e00-\u9fff]+?)(?:的)?$",
+    rf"(?P<named>{_PART}))\b|(?P<zh_part>{'|'.join(ZH_PARTS)})(?:要|应该|改成|改为|是|变成|染成)*(?P<zh>[\u4e00-\u9fff]+?)(?:的)?$",
     re.IGNORECASE,
 )
 _IN_IDENTITY = ("hair", "beard", "moustache", "mustache")
@@ -54,21 +70,23 @@ _SCENE_CHANGE = re.compile(
 def card_edit_decision(text: str, brief: ProjectBrief) -> RouteDecision | None:
     """edit_card when the text changes something a card says; None when it names no card or no field of one."""
     if (card := target_card(text, brief)) is not None:
-        return _character_edit(text, card)
+        return _character_edit(text, card, chinese_card(card, brief.language))
     if scenes := scenes_named(text, brief):
         return _scene_edit(text, scenes[0])
     return None
 
 
-def _character_edit(text: str, card: CardBrief) -> RouteDecision | None:
+def _character_edit(text: str, card: CardBrief, zh: bool) -> RouteDecision | None:
+    """The card edits the text asks for; with `zh` (a Chinese card) each is written in Chinese."""
     before: dict[CardField, str] = {field: getattr(card, field) for field in _CHARACTER_FIELDS}
     after = dict(before)
     gender, person = _gender(text)
     if gender:
-        after = {field: turned(value, gender, person if field == "identity" else "") for field, value in after.items()}
-    voice = _voice(text, after["voice"])
-    clothing = _clothing(text, after["clothing"])
-    feature = _feature(text, after)
+        after = {field: _turned(value, gender, person if field == "identity" else "", card.name if zh else "")
+                 for field, value in after.items()}  # fmt: skip
+    voice = _voice(text, after["voice"], zh)
+    clothing = _clothing(text, after["clothing"], zh)
+    feature = _feature(text, after, zh)
     if not (gender or voice or clothing or feature):
         return None
     after |= ({"voice": voice} if voice else {}) | ({"clothing": clothing} if clothing else {}) | (feature or {})
@@ -77,6 +95,11 @@ def _character_edit(text: str, card: CardBrief) -> RouteDecision | None:
     if not edits:
         return cannot(f"{card.name}'s card already says that.")
     return RouteDecision(intent="edit_card", card_edits=edits, feedback=text)
+
+
+def _turned(value: str, gender: str, person: str, zh_name: str) -> str:
+    """A card field with its gendered words turned; Chinese when `zh_name` (the Chinese card's name) is given."""
+    return zh_turned(value, gender, zh_name) if zh_name else turned(value, gender, person)
 
 
 def _gender(text: str) -> tuple[str, str]:
@@ -89,9 +112,11 @@ def _gender(text: str) -> tuple[str, str]:
     return GENDER_WORDS[word], word if word in PERSON_NOUNS else ""
 
 
-def _voice(text: str, old: str) -> str:
-    if (match := _VOICE.search(text)) is None:
+def _voice(text: str, old: str, zh: bool) -> str:
+    if (match := _VOICE.search(text)) is None or (zh and not match["zh"]):
         return ""
+    if zh:
+        return zh_voice(old, match["zh"])
     if match["accent"]:
         return f"{old.strip().rstrip('.')}, {match['accent'].strip()}." if old else f"Speaks {match['accent'].strip()}."
     qualities = next(
@@ -100,9 +125,13 @@ def _voice(text: str, old: str) -> str:
     return voice_sentence(old, re.sub(r"^(?:an?\s+|more\s+)", "", qualities.strip(), flags=re.IGNORECASE))
 
 
-def _clothing(text: str, old: str) -> str:
-    if (match := _WORN.search(text)) is None:
+def _clothing(text: str, old: str, zh: bool) -> str:
+    if (match := _WORN.search(text)) is None or (zh and not match["zh"]):
         return ""
+    if zh:
+        return zh_worn(old, match["zh"], match["zh_verb"])
+    if match["zh"] and match["zh_verb"] != "穿":
+        return ""  # an English card reads only 穿 (a Chinese garment stays as written)
     if match["zh"]:
         phrase = match["zh"].strip()
     elif match["what"]:
@@ -113,11 +142,14 @@ def _clothing(text: str, old: str) -> str:
     return with_part(old, re.escape(garment), worn(phrase), opener="Wears ")
 
 
-def _feature(text: str, card: dict[CardField, str]) -> dict[CardField, str] | None:
-    if (match := _FEATURE.search(text)) is None:
+def _feature(text: str, card: dict[CardField, str], zh: bool) -> dict[CardField, str] | None:
+    if (match := _FEATURE.search(text)) is None or (zh and not match["zh"]):
         return None
+    if zh:
+        field, marker, form, first = ZH_PARTS[match["zh_part"]]
+        return {field: zh_part(card[field], marker, form.format(adj=match["zh"]), first)}  # type: ignore[dict-item]
     if match["zh"]:
-        part, phrase = "hair", f"{match['zh']}头发"
+        part, phrase = ("hair" if match["zh_part"] == "头发" else "eyes"), f"{match['zh']}{match['zh_part']}"
     elif match["phrase"]:
         part, phrase = match["named"].lower(), match["phrase"]
     else:

@@ -1,13 +1,15 @@
 """Card sentences rewritten in the card's own phrasing (as director/offline/cast_cards.py writes cards, or as the
 creator did): a garment or feature swapped inside its sentence, a voice sentence with new qualities that keeps whose
-voice it is, and gendered words turned. Words are never translated: Chinese stays as the creator wrote it."""
+voice it is, and gendered words turned. Words are never translated: Chinese stays as the creator wrote it, and a
+Chinese card (director/offline/zh_cards.py) is rewritten in its own shapes (`zh_worn`, `zh_voice`, `zh_part`,
+`zh_turned`)."""
 
 from __future__ import annotations
 
 import re
 
 from director.offline.cast_cards import with_article
-from director.offline.vocabulary import HAIR
+from director.offline.vocabulary import HAIR, ZH
 from generator.text import has_cjk, upper_first
 
 _TO_MALE = {
@@ -31,6 +33,15 @@ _VOICE_OWNER = re.compile(
 )
 _PERSON = re.compile(r"\b(?:woman|man|girl|boy|lady|gentleman|guy)\b", re.IGNORECASE)
 PERSON_NOUNS = ("man", "woman", "boy", "girl")
+_ZH_EDITS = ZH["card_edits"]
+_ZH_GARMENT = re.compile("|".join(sorted(_ZH_EDITS["garments"], key=len, reverse=True)))
+_ZH_WORN_LEAD = re.compile(f"^(?:{'|'.join(_ZH_EDITS['worn_leads'])})+")
+_ZH_VOICE_WORD = re.compile("|".join(_ZH_EDITS["voice_words"]))
+ZH_VOICE_LEADS = f"(?:{'|'.join(_ZH_EDITS['voice_leads'])})*"  # '应该', '改得更': before the qualities asked for
+ZH_PARTS: dict[str, tuple[str, str, str, int]] = {part: tuple(spec) for part, spec in _ZH_EDITS["parts"].items()}
+_ZH_VOICE_TAIL = re.compile(f"(?:{'|'.join(_ZH_EDITS['voice_tails'])})+$")
+_ZH_TO_MALE: dict[str, str] = _ZH_EDITS["to_male"]
+_ZH_TO_FEMALE = {male: female for female, male in _ZH_TO_MALE.items()}
 
 
 def turned(text: str, gender: str, person: str = "") -> str:
@@ -96,3 +107,59 @@ def voice_owner(voice: str) -> str:
     """Whose voice a voice sentence describes ("elderly woman's"), "" when it names nobody."""
     match = _VOICE_OWNER.search(voice)
     return match["owner"] if match else ""
+
+
+def zh_worn(clothing: str, item: str, verb: str = "穿") -> str:
+    """A Chinese clothing field with `item` worn: the garment of its kind replaced
+    ('灰色羊毛外套和一条长条纹围巾' + '红色围巾' -> '灰色羊毛外套和红色围巾'), else added to the list
+    ('白围裙和衬衫' -> '白围裙、衬衫和红色围巾') or, after a clause or for what is not put on (戴, 围), as its own
+    clause: '…衬衫，戴着一副眼镜'. Garments only, never 穿着."""
+    item = _ZH_WORN_LEAD.sub("", item.strip(" ，。,.!！"))
+    if not clothing.strip():
+        return item
+    kind = _ZH_GARMENT.search(item)
+    pieces = re.split(r"(和|、|，)", clothing.strip().rstrip("。"))
+    for index in range(0, len(pieces), 2):
+        if kind and kind[0] in pieces[index]:
+            pieces[index] = item
+            return "".join(pieces)
+    joins = _ZH_EDITS["wear_joins"]
+    if verb == "穿" and "，" not in clothing:
+        items = [piece for piece in pieces[::2] if piece]
+        return f"{joins['list'].join(items)}{joins['and']}{item}"
+    return _ZH_EDITS["wear_more"].format(old=clothing.strip().rstrip("。"), verb=verb, new=item)
+
+
+def zh_voice(voice: str, asked: str) -> str:
+    """A Chinese voice field with the qualities the creator asked for, keeping whose voice it is and its pace:
+    '平稳、厚实的苍老男声，语速舒缓' + '低沉沙哑' -> '低沉、沙哑的苍老男声，语速舒缓'."""
+    qualities = "、".join(_ZH_VOICE_WORD.findall(asked)) or _ZH_VOICE_TAIL.sub("", asked)
+    _, comma, rest = voice.strip().rstrip("。").partition("，")
+    return f"{qualities}的{zh_voice_owner(voice) or _ZH_EDITS['voice_default_owner']}{comma}{rest}"
+
+
+def zh_voice_owner(voice: str) -> str:
+    """Whose voice a Chinese voice field describes: '平稳、厚实的苍老男声，语速舒缓' -> '苍老男声'."""
+    head = voice.strip().rstrip("。").partition("，")[0]
+    return head.rpartition("的")[2]
+
+
+def zh_part(sentence: str, marker: str, phrase: str, first: int = 0) -> str:
+    """A Chinese identity or appearance sentence with its last clause (from clause `first` on) that names a part
+    (`marker`, a regex: '发|平头', '眼睛') replaced by `phrase`, or `phrase` added before its full stop."""
+    clauses = sentence.strip().rstrip("。").split("，")
+    found = [index for index, clause in enumerate(clauses) if index >= first and re.search(marker, clause)]
+    if found:
+        clauses[found[-1]] = phrase
+    else:
+        clauses.append(phrase)
+    return "，".join(clause for clause in clauses if clause) + "。"
+
+
+def zh_turned(text: str, gender: str, keep: str = "") -> str:
+    """A Chinese card field with its gendered words turned to `gender` ('老年男人' -> '老年女人', '男声' -> '女声',
+    '孙子' -> '孙女'); `keep` (the character's name) is never changed."""
+    table = _ZH_TO_MALE if gender == "male" else _ZH_TO_FEMALE
+    pattern = re.compile("|".join(sorted(table, key=len, reverse=True)))
+    pieces = text.split(keep) if keep else [text]
+    return keep.join(pattern.sub(lambda match: table[match[0]], piece) for piece in pieces)

@@ -39,6 +39,7 @@ from director.offline.vocabulary import (
     Role,
     find_words,
 )
+from director.offline.zh_cards import WORN
 from generator.text import has_cjk
 
 MAX_CAST = 4
@@ -76,6 +77,7 @@ _ZH_NICKNAME = re.compile(r"(?<![\u4e00-\u9fff])(?P<name>[小阿][\u4e00-\u9fff]
 _ZH_NAMED = re.compile(r"(?:名叫|叫做|叫)(?P<name>[\u4e00-\u9fff]{1,3}?)的")
 _ROLE_THEN_NAME = re.compile(r"^\s?(?P<name>[A-Z][a-z][\w-]*)")
 _SURNAME = f"[{ZH['surnames']}]"
+_ZH_WORN = re.compile(rf"[^，。；！？]{{0,4}}?(?P<worn>{WORN.pattern})")
 _TITLE = "|".join(ZH["titles"])
 # a Chinese name the way people are called: 小美, 阿福, 老王, 王奶奶, 李雷, 张小明 (followed by what may follow a name)
 _ZH_STRICT_NAME = re.compile(
@@ -212,6 +214,16 @@ def _mentions(text: str, language: str) -> list[_Mention]:
     return sorted(mentions, key=lambda mention: mention.start)
 
 
+def zh_named(phrase: str) -> tuple[str, str]:
+    """('小雨', '小美的女儿') from '小美的女儿小雨': the name right after the last role word of a Chinese phrase, and
+    the phrase without it; ('', phrase) when no name follows a role word."""
+    for position, word, _ in reversed(find_roles(phrase)):
+        end = position + len(word)
+        if (bound := _ZH_STRICT_NAME.match(phrase, end)) and _may_be_zh_name(bound[0]):
+            return bound[0], phrase[:end] + phrase[bound.end() :]
+    return "", phrase
+
+
 def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
     """Chinese names not bound to a role: '小美和她的猫', '林晓在...'; '名叫林晓的女孩' names the girl."""
     found: list[_Mention] = []
@@ -223,7 +235,7 @@ def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
             taken = [mention for mention in [*mentions, *found] if mention.name == name]
             inside = any(mention.start <= match.start() < mention.end for mention in [*mentions, *found])
             if not taken and not inside:
-                found.append(_Mention(match.start(), match.end(), None, name=name))
+                found.append(_Mention(match.start(), match.end(), None, name=name, also=_zh_worn(text, match.end())))
     for match in _ZH_NAMED.finditer(text):
         # the person the name belongs to is the first whose role word follows it; their description may start before
         following = [mention for mention in mentions if mention.end > match.end() and not mention.name]
@@ -231,6 +243,12 @@ def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
             min(following, key=lambda mention: mention.end).name = match["name"]
             found = [mention for mention in found if mention.name != match["name"]]
     return found
+
+
+def _zh_worn(text: str, end: int) -> list[str]:
+    """What the words right after a name say the person wears: '小美穿着红色外套在公园里' -> ['穿着红色外套']."""
+    worn = _ZH_WORN.match(text, end)
+    return [worn["worn"]] if worn else []
 
 
 def _may_be_zh_name(name: str) -> bool:
@@ -526,7 +544,7 @@ def _zh_phrase_of(person: _Mention) -> str:
     gendered = person.role is not None and (person.role.gendered or not person.role.human)
     said = person.gender and not gendered and not any(word in GENDER_WORDS for word in person.words)
     if person.role is None:
-        return ZH["gender_phrases"].get(person.gender, "") if said else ""
+        return "，".join([*([ZH["gender_phrases"].get(person.gender, "")] if said else []), *person.also])
     prefix = {"female": "女", "male": "男"}.get(person.gender, "") if said else ""
     words = [word for word in person.zh_words if word not in person.said]
     return "，".join(["".join([*words, prefix, person.said or person.role.noun]), *person.also])

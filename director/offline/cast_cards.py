@@ -244,7 +244,14 @@ def stated_gender(name: str, role: Role | None, phrase: str) -> str:
     for gender, names in GIVEN_NAMES.items():
         if first in names or name in names:
             return gender
-    return role.gender if role is not None and role.gender != "neutral" else ""
+    return _prefix_gender(name) or (role.gender if role is not None and role.gender != "neutral" else "")
+
+
+def _prefix_gender(name: str) -> str:
+    """The gender a Chinese reader hears in a familiar form of address: 老 + a surname (老王, 老李) is a man unless
+    the words say otherwise; 小 + a name (小美) says nothing, so it stays a seeded choice ("" for every other name)."""
+    prefix, surname = name[:1], name[1:]
+    return ZH["name_prefix_genders"].get(prefix, "") if len(surname) == 1 and surname in ZH["surnames"] else ""
 
 
 def _gender_words(phrase: str) -> str:

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 
 from director.offline.cast import find_roles
 from director.offline.cast_cards import EAST_ASIAN, GARMENT, CastMember, cast_cards, with_article
+from director.offline.story import zh_time
 from director.offline.story_concept import tone_in
 from director.offline.timing import MAX_SPEECH_S, shot_seconds, speech_seconds, split_speech
-from director.offline.vocabulary import AGE_WORDS, CAMERAS, PLACE_WORDS, PLACES, WORDS, Tone, find_words, pick
+from director.offline.vocabulary import AGE_WORDS, CAMERAS, PLACE_WORDS, PLACES, WORDS, ZH, Tone, find_words, pick
+from director.offline.zh_cards import zh_cast_cards
 from director.schemas import CastEntry, DialogueSpec, SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
 from generator.errors import EchoError
 from generator.text import has_cjk
@@ -37,6 +39,9 @@ _TITLE = re.compile(r"^(?:title|标题)\s*[:：]\s*(?P<title>.+)$", re.IGNORECAS
 _PARENTHETICAL = re.compile(r"^[(（].*[)）]$")
 _NOT_SPEAKERS = frozenset(WORDS["not_speakers"])
 _ZH_TIMES: dict[str, str] = WORDS["zh_times"]
+_ZH_SCREENPLAY: dict = ZH["screenplay"]
+_TWO_SPEAKER_CAMERAS = ["over-the-shoulder shot", "static medium two-shot", "slow push-in from a wide shot"]
+_SPEAKER_CAMERAS = ["close-up with shallow depth of field", "slow push-in from a wide shot", "handheld medium shot"]
 
 
 @dataclass
@@ -52,6 +57,7 @@ class ParsedScene:
     time_of_day: str
     interior: bool | None
     beats: list[Beat] = field(default_factory=list)
+    written_time: str = ""  # a Chinese heading's time as written ('清晨'; time_of_day holds 'dawn')
 
 
 @dataclass
@@ -60,6 +66,14 @@ class Screenplay:
     scenes: list[ParsedScene]
     characters: list[str]  # display names, in order of appearance
     notes: dict[str, str] = field(default_factory=dict)  # what a parenthetical says of someone: "70s, yellow raincoat"
+
+    @property
+    def zh(self) -> bool:
+        """Whether its prose (headings and action lines, not the dialogue) is Chinese, so the story, cards, scenes
+        and shots are written in Chinese too."""
+        prose = [scene.location for scene in self.scenes]
+        prose += [beat.text for scene in self.scenes for beat in scene.beats if not beat.speaker]
+        return has_cjk(" ".join(prose))
 
 
 def parse_screenplay(text: str) -> Screenplay | None:
@@ -125,38 +139,53 @@ def story_from_screenplay(text: str, screenplay: Screenplay) -> StoryDraft:
     """The draft of a pasted screenplay, which it keeps verbatim: a summary, the characters as the action lines
     introduce them, each scene's place and time, and the events in order."""
     scenes = [scene.name for scene in screenplay.scenes]
-    opening = next((beat.text for scene in screenplay.scenes for beat in scene.beats if not beat.speaker), "")
-    description = (
-        f"A screenplay in {len(scenes)} scene{'s' if len(scenes) != 1 else ''} ({', '.join(scenes)}) with "
-        f"{', '.join(screenplay.characters) or 'no speaking characters'}."
-        + (f" It opens: {opening}" if opening else "")
-    )
+    zh = screenplay.zh
     return StoryDraft(
         title=(screenplay.title or scenes[0])[:200],
-        description=description,
-        style=tone_in(text).style,
+        description=_summary(screenplay, zh),
+        style=tone_in(text).style_in("zh" if zh else "en"),
         screenplay=text,
         language="zh" if has_cjk(text) else "en",
         cast=[CastEntry(name=name, description=_introduction(name, screenplay)) for name in screenplay.characters],
-        places=list(dict.fromkeys(_place_entry(scene) for scene in screenplay.scenes if scene.location)),
-        beats=[event for scene in screenplay.scenes for event in _events(scene)],
+        places=list(dict.fromkeys(_place_entry(scene, zh) for scene in screenplay.scenes if scene.location)),
+        beats=[event for scene in screenplay.scenes for event in _events(scene, zh)],
+    )
+
+
+def _summary(screenplay: Screenplay, zh: bool) -> str:
+    """'A screenplay in 2 scenes (Tea House, Street) with June, Lin Mei. It opens: ...', or the same in Chinese."""
+    scenes = [scene.name for scene in screenplay.scenes]
+    opening = next((beat.text for scene in screenplay.scenes for beat in scene.beats if not beat.speaker), "")
+    if zh:
+        words = _ZH_SCREENPLAY
+        people = "、".join(screenplay.characters) or words["nobody"]
+        summary = words["summary"].format(count=len(scenes), scenes="、".join(scenes), people=people)
+        return summary + (words["opens"].format(opening=opening) if opening else "")
+    return (
+        f"A screenplay in {len(scenes)} scene{'s' if len(scenes) != 1 else ''} ({', '.join(scenes)}) with "
+        f"{', '.join(screenplay.characters) or 'no speaking characters'}."
+        + (f" It opens: {opening}" if opening else "")
     )
 
 
 def plan_from_screenplay(screenplay: Screenplay, num_shots: int | None, tone: Tone, seed: str) -> ShotPlanDraft:
     """Shots that follow the screenplay in order; `num_shots` (when given) is met by splitting or merging shots."""
-    scene_specs = _scene_specs(screenplay.scenes, screenplay.characters)
+    zh = screenplay.zh
+    scene_specs = _scene_specs(screenplay.scenes, screenplay.characters, zh)
     shots: list[_DraftShot] = []
     for scene, spec in zip(screenplay.scenes, scene_specs, strict=True):
         shots.extend(_split_scene(scene, spec.name, screenplay.characters))
     if num_shots is not None:
-        shots = _fit_count(shots, num_shots, scene_specs)
+        shots = _fit_count(shots, num_shots, scene_specs, zh)
     present = [name for name in screenplay.characters if any(name in shot.characters for shot in shots)]
     introductions = {name: _introduction(name, screenplay) for name in present}
-    members = [_member(name, introductions[name]) for name in present]
-    language = "zh" if has_cjk(" ".join(screenplay.characters)) else "en"
-    characters = cast_cards(members, seed, EAST_ASIAN if language == "zh" else "", introductions)
-    finished = _finish(shots, scene_specs, tone, seed, screenplay.characters)
+    if zh:
+        characters = zh_cast_cards([_zh_member(name, introductions[name]) for name in present], seed)
+    else:
+        members = [_member(name, introductions[name]) for name in present]
+        east_asian = has_cjk(" ".join(screenplay.characters))
+        characters = cast_cards(members, seed, EAST_ASIAN if east_asian else "", introductions)
+    finished = _finish(shots, scene_specs, tone, seed, screenplay.characters, zh)
     return ShotPlanDraft(characters=characters, scenes=scene_specs, shots=finished)
 
 
@@ -187,25 +216,32 @@ def _parse_heading(line: str) -> ParsedScene | None:
         return None
     place = match["place"].strip(" .")
     time = (match["time"] or "").strip(" .")
+    written = time if match["zh"] else ""
     if match["zh"]:
         time = next((english for word, english in _ZH_TIMES.items() if word in time), time)
         interior = {"内景": True, "外景": False}.get(match["zh"])
     else:
         interior = not match["kind"].upper().startswith("EXT")
     name = place if has_cjk(place) else place.title()
-    return ParsedScene(
-        name=name, location=place if has_cjk(place) else place.lower(), time_of_day=time.lower(), interior=interior
-    )
+    location = place if has_cjk(place) else place.lower()
+    return ParsedScene(name, location, time.lower(), interior, written_time=written)
 
 
-def _place_entry(scene: ParsedScene) -> str:
+def _place_entry(scene: ParsedScene, zh: bool) -> str:
+    if zh:
+        return "，".join(part for part in (scene.location, _time_in(scene, zh)) if part)
     return ", ".join(part for part in (scene.location, scene.time_of_day) if part)
 
 
-def _events(scene: ParsedScene) -> list[str]:
+def _time_in(scene: ParsedScene, zh: bool) -> str:
+    """The scene's time of day in the prose language: a Chinese heading's own words ('清晨'), else translated."""
+    return (scene.written_time or zh_time(scene.time_of_day)) if zh and scene.time_of_day else scene.time_of_day
+
+
+def _events(scene: ParsedScene, zh: bool) -> list[str]:
     """The scene's action lines; a scene of dialogue only is told by its first line."""
     actions = [beat.text for beat in scene.beats if not beat.speaker]
-    spoken = [f"{beat.speaker}: {beat.text}" for beat in scene.beats if beat.speaker]
+    spoken = [f"{beat.speaker}{'：' if zh else ': '}{beat.text}" for beat in scene.beats if beat.speaker]
     return actions or spoken[:1]
 
 
@@ -232,23 +268,47 @@ def _name_unnamed_scenes(scenes: list[ParsedScene]) -> None:
             scene.name = f"Scene {number}"
 
 
-def _scene_specs(scenes: list[ParsedScene], characters: list[str]) -> list[SceneSpec]:
+def _scene_specs(scenes: list[ParsedScene], characters: list[str], zh: bool) -> list[SceneSpec]:
     """Each scene's card: its place and time, what such a place looks like, and the action lines' sentences that
     describe it (none that are about its people)."""
     specs: list[SceneSpec] = []
     for scene in scenes:
-        side = {True: "Interior", False: "Exterior", None: ""}[scene.interior]
-        where = " ".join(part for part in [side, scene.location] if part)
         actions = " ".join(beat.text for beat in scene.beats if not beat.speaker)
         hits = find_words(scene.location, PLACE_WORDS) or find_words(actions, PLACE_WORDS)
         setting = [part for part in re.split(r"(?<=[.!?。！？])\s*", actions) if part and not _about(part, characters)]
-        parts = [f"{where}, {scene.time_of_day}." if scene.time_of_day else f"{where}." if where else ""]
-        parts += [f"{PLACES[hits[0][2]].description[:1].upper()}{PLACES[hits[0][2]].description[1:]}." if hits else ""]
-        parts += setting[:2]
-        description = " ".join(part for part in parts if part) or f"{scene.name}."
-        specs.append(SceneSpec(name=scene.name, location=scene.location or scene.name, time_of_day=scene.time_of_day,
-                               description=description))  # fmt: skip
+        parts = _zh_scene_opening(scene, hits) if zh else _scene_opening(scene, hits)
+        description = ("" if zh else " ").join(part for part in [*parts, *setting[:2]] if part) or f"{scene.name}."
+        specs.append(SceneSpec(name=scene.name, location=scene.location or scene.name,
+                               time_of_day=_time_in(scene, zh), description=description))  # fmt: skip
     return specs
+
+
+def _scene_opening(scene: ParsedScene, hits: list) -> list[str]:
+    """'Interior bakery, dawn.' and what such a place looks like."""
+    side = {True: "Interior", False: "Exterior", None: ""}[scene.interior]
+    where = " ".join(part for part in [side, scene.location] if part)
+    look = PLACES[hits[0][2]].description if hits else ""
+    heading = f"{where}, {scene.time_of_day}." if scene.time_of_day else f"{where}." if where else ""
+    return [heading, f"{look[:1].upper()}{look[1:]}." if look else ""]
+
+
+def _zh_scene_opening(scene: ParsedScene, hits: list) -> list[str]:
+    """'内景面包店，清晨：摆满刚出炉面包的小面包店，柜台上沾着面粉。'"""
+    side = {True: "interior", False: "exterior", None: ""}[scene.interior]
+    where = "".join([_ZH_SCREENPLAY["sides"].get(side, ""), scene.location])
+    time = _time_in(scene, True)
+    look = _zh_place_words(hits, scene)[0]
+    return [f"{where}，{time}：{look}。" if time else f"{where}：{look}。"]
+
+
+def _zh_place_words(hits: list, scene: ParsedScene) -> tuple[str, str]:
+    """What the place looks like and sounds like, in Chinese: the place's own words, else an interior's or an
+    exterior's."""
+    noun = hits[0][2] if hits else ""
+    if noun in ZH["places"]:
+        return ZH["places"][noun][0], ZH["places"][noun][1]
+    look, sound = ZH["exterior" if scene.interior is False else "interior"]
+    return look.format(place=scene.location or scene.name), sound
 
 
 def _about(sentence: str, characters: list[str]) -> bool:
@@ -308,7 +368,7 @@ def _shot_characters(shot: _DraftShot, characters: list[str]) -> list[str]:
     return present[:2]
 
 
-def _fit_count(shots: list[_DraftShot], wanted: int, scenes: list[SceneSpec]) -> list[_DraftShot]:
+def _fit_count(shots: list[_DraftShot], wanted: int, scenes: list[SceneSpec], zh: bool) -> list[_DraftShot]:
     shots = list(shots)
     while len(shots) > wanted:
         merge_at = _best_merge(shots)
@@ -322,7 +382,7 @@ def _fit_count(shots: list[_DraftShot], wanted: int, scenes: list[SceneSpec]) ->
         left.lines += right.lines
         left.characters = list(dict.fromkeys(left.characters + right.characters))[:2]
     while len(shots) < wanted:
-        shots = _add_one_shot(shots, scenes)
+        shots = _add_one_shot(shots, scenes, zh)
     return shots
 
 
@@ -337,7 +397,7 @@ def _best_merge(shots: list[_DraftShot]) -> int | None:
     return min(candidates)[1] if candidates else None
 
 
-def _add_one_shot(shots: list[_DraftShot], scenes: list[SceneSpec]) -> list[_DraftShot]:
+def _add_one_shot(shots: list[_DraftShot], scenes: list[SceneSpec], zh: bool) -> list[_DraftShot]:
     """Split the busiest shot in two; else open a scene with an establishing shot; else add a silent reaction."""
     splittable = [
         (len(shot.lines) + len(shot.actions), index)
@@ -358,27 +418,28 @@ def _add_one_shot(shots: list[_DraftShot], scenes: list[SceneSpec]) -> list[_Dra
     for scene in scenes:
         first = next(index for index, shot in enumerate(shots) if shot.scene == scene.name)
         if shots[first].kind != "establishing":
-            opening = _DraftShot(scene.name, [f"The {scene.location or scene.name} in full view."], kind="establishing")
+            place = scene.location or scene.name
+            view = _ZH_SCREENPLAY["full_view"].format(place=place) if zh else f"The {place} in full view."
+            opening = _DraftShot(scene.name, [view], kind="establishing")
             return [*shots[:first], opening, *shots[first:]]
     followed = {index - 1 for index, shot in enumerate(shots) if shot.kind == "reaction"}
     speaking = [index for index, shot in enumerate(shots) if shot.lines and index not in followed] or [len(shots) - 1]
     index = max(speaking, key=lambda position: (shots[position].speech_s, -position))
     source = shots[index]
     listener = source.characters[-1:]
-    who = listener[0] if listener else "Everyone"
-    reaction = _DraftShot(
-        source.scene, [f"{who} takes a silent moment as the words sink in."], [], listener, "reaction"
-    )
+    who = listener[0] if listener else _ZH_SCREENPLAY["everyone"] if zh else "Everyone"
+    moment = _ZH_SCREENPLAY["reaction"].format(who=who) if zh else f"{who} takes a silent moment as the words sink in."
+    reaction = _DraftShot(source.scene, [moment], [], listener, "reaction")
     return [*shots[: index + 1], reaction, *shots[index + 1 :]]
 
 
 def _finish(
-    shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: str, characters: list[str]
+    shots: list[_DraftShot], scenes: list[SceneSpec], tone: Tone, seed: str, characters: list[str], zh: bool
 ) -> list[ShotSpec]:
     finished: list[ShotSpec] = []
     previous_camera = ""
     for number, shot in enumerate(shots):
-        camera = _camera(shot, number, seed, previous_camera)
+        camera = _camera(shot, number, seed, previous_camera, zh)
         previous_camera = camera
         stage = min(2, number * 3 // max(1, len(shots)))
         finished.append(
@@ -389,8 +450,8 @@ def _finish(
                 dialogue=shot.lines,
                 camera=camera,
                 duration_s=shot_seconds(shot.speech_s, minimum_s=4.0 if not shot.lines else 3.0),
-                sound_effects=_sound_for(next(scene for scene in scenes if scene.name == shot.scene)),
-                music=tone.music[stage],
+                sound_effects=_sound_for(next(scene for scene in scenes if scene.name == shot.scene), zh),
+                music=f"{tone.zh_music[stage]}。" if zh else tone.music[stage],
             )
         )
     return finished
@@ -406,21 +467,24 @@ def _talk_action(shot: _DraftShot) -> str:
     return "画面静止片刻。" if zh else "The scene holds still."
 
 
-def _camera(shot: _DraftShot, number: int, seed: str, previous: str) -> str:
+def _camera(shot: _DraftShot, number: int, seed: str, previous: str, zh: bool) -> str:
     if number == 0:
-        return "static wide establishing shot"
+        return ZH["establishing_camera"] if zh else "static wide establishing shot"
     if len(shot.speakers) == 2:
-        options = ["over-the-shoulder shot", "static medium two-shot", "slow push-in from a wide shot"]
+        options = _ZH_SCREENPLAY["two_speakers_cameras"] if zh else _TWO_SPEAKER_CAMERAS
     elif shot.lines:
-        options = ["close-up with shallow depth of field", "slow push-in from a wide shot", "handheld medium shot"]
+        options = _ZH_SCREENPLAY["speaker_cameras"] if zh else _SPEAKER_CAMERAS
     else:
-        options = CAMERAS
+        options = ZH["cameras"] if zh else CAMERAS
     camera = pick(options, seed, number)
     return camera if camera != previous else options[(options.index(camera) + 1) % len(options)]
 
 
-def _sound_for(scene: SceneSpec) -> str:
+def _sound_for(scene: SceneSpec, zh: bool) -> str:
     hits = find_words(f"{scene.location} {scene.name}", PLACE_WORDS)
+    if zh:
+        interior = not scene.description.startswith(_ZH_SCREENPLAY["sides"]["exterior"])
+        return _zh_place_words(hits, ParsedScene(scene.name, scene.location, "", interior))[1] + "。"
     if hits:
         return PLACES[hits[0][2]].sound.capitalize() + "."
     return "Quiet room tone." if scene.description.startswith("Interior") else "Soft wind and distant ambience."
@@ -429,6 +493,12 @@ def _sound_for(scene: SceneSpec) -> str:
 def _member(name: str, introduction: str) -> CastMember:
     roles = find_roles(introduction)
     return CastMember(name, roles[0][2] if roles else None, "", named=True)
+
+
+def _zh_member(name: str, introduction: str) -> CastMember:
+    """A Chinese screenplay's character, introduced in its own words: '一个年轻的面包师' -> '年轻的面包师'."""
+    roles = find_roles(introduction)
+    return CastMember(name, roles[0][2] if roles else None, re.sub(r"^一[个位只名]", "", introduction), named=True)
 
 
 def _introduction(name: str, screenplay: Screenplay) -> str:
@@ -447,7 +517,7 @@ def _introduction(name: str, screenplay: Screenplay) -> str:
     )  # fmt: skip
     parts = [f"{said['age']} years old" if said and said["age"] else "", said["what"].strip() if said else ""]
     parts += [_worn_part(part.strip()) for part in re.split(r"[,，]", screenplay.notes.get(name, ""))]
-    return ", ".join(part for part in parts if part)
+    return ("，" if has_cjk(name + "".join(parts)) else ", ").join(part for part in parts if part)
 
 
 def _worn_part(part: str) -> str:

@@ -13,6 +13,10 @@ The fields have the shapes the prompt renderer (generator/prompt.py) writes arou
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
+from director.briefs import CardBrief
 from director.offline.cast_cards import CastMember, Taken, stated_gender
 from director.offline.vocabulary import (
     AGE_WORDS,
@@ -29,6 +33,9 @@ from generator.preview.creatures import SPECIES_LEXICON
 from generator.text import has_cjk
 
 _AGE_ORDER = ["child", "teen", "young", "adult", "old"]
+# what someone wears, as said ('老邮差，穿绿色制服', '小美穿着红色外套在公园里'), up to a clause or the next action
+WORN = re.compile(f"穿着?(?P<what>[^{ZH['worn_stops']}]+)")
+_WORN = re.compile(f"[，,]?{WORN.pattern}")
 
 
 def zh_cast_cards(members: list[CastMember], seed: str) -> list[CharacterSpec]:
@@ -43,6 +50,8 @@ def zh_character_card(member: CastMember, seed: str, taken: Taken) -> CharacterS
     if role is not None and not role.human and role.noun in SPECIES:
         return _creature_card(member, taken)
     key = (seed, member.name)
+    worn = _WORN.search(member.phrase)
+    member = replace(member, phrase=_WORN.sub("", member.phrase))
     facts = own_words(member.phrase)
     gender = stated_gender(member.name, role, facts) or pick(["female", "male"], seed, member.name, "gender")
     gender = gender if gender in ("female", "male") else "neutral"
@@ -54,9 +63,21 @@ def zh_character_card(member: CastMember, seed: str, taken: Taken) -> CharacterS
         name=member.name,
         identity=f"{lead}，{'，'.join(identity[1:])}。",
         appearance=f"{pick(ZH['eyes'], *key, 'eyes')}，{pick(ZH['features'], *key, 'feature')}。",
-        clothing=_clothing(role, key, taken),
+        clothing=_clothing(worn["what"] if worn else "", role, key, taken),
         voice=_voice(facts, gender, age, key, taken),
     )
+
+
+def chinese_card(card: CardBrief, language: str) -> bool:
+    """Whether a card is written in Chinese: its identity beyond the name is, or (an empty card) the story is."""
+    identity = card.identity.replace(card.name, "").strip()
+    return has_cjk(identity) if identity else language == "zh"
+
+
+def taken_by(cards: list[CardBrief]) -> Taken:
+    """What the cast's Chinese cards already say (look, clothing, voice), so a card added later says something else."""
+    looks = {card.identity.rstrip("。").partition("，")[2] for card in cards}
+    return Taken(sentences={text for text in looks | {c.clothing for c in cards} | {c.voice for c in cards} if text})
 
 
 def own_words(phrase: str) -> str:
@@ -99,8 +120,9 @@ def _look(facts: str, gender: str, age: str, key: tuple[str, str], taken: Taken)
     return look
 
 
-def _clothing(role: Role | None, key: tuple[str, str], taken: Taken) -> str:
-    usual = ZH["role_clothing"].get(role.noun, "") if role is not None else ""
+def _clothing(worn: str, role: Role | None, key: tuple[str, str], taken: Taken) -> str:
+    """What the words say they wear, else the role's usual clothes, else a choice no earlier card has."""
+    usual = worn or (ZH["role_clothing"].get(role.noun, "") if role is not None else "")
     clothes = ZH["clothes"]
     start = clothes.index(pick(clothes, *key, "clothes"))
     options = [clothes[(start + offset) % len(clothes)] for offset in range(len(clothes))]

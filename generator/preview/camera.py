@@ -17,25 +17,32 @@ MOVE_ZOOM = 1.35  # zoom ratio between the start and end of a dolly/zoom
 CLOSE_ZOOM = 1.9
 
 _FRAMINGS = [
-    ("extreme close-up", 2.6, re.compile(r"\b(extreme close[- ]?up|ecu)\b")),
-    ("close-up", CLOSE_ZOOM, re.compile(r"\b(close[- ]?up|closeup|tight|cu)\b")),
-    ("medium", 1.35, re.compile(r"\b(medium|mid[- ]shot|waist|two[- ]shot|over[- ]the[- ]shoulder)\b")),
-    ("wide", 1.0, re.compile(r"\b(wide|establishing|long shot|full shot|full body)\b")),
+    ("extreme close-up", 2.6, re.compile(r"\b(extreme close[- ]?up|ecu)\b|大特写|极近特写")),
+    ("close-up", CLOSE_ZOOM, re.compile(r"\b(close[- ]?up|closeup|tight|cu)\b|特写|近景")),
+    (
+        "medium",
+        1.35,
+        re.compile(r"\b(medium|mid[- ]shot|waist|two[- ]shot|over[- ]the[- ]shoulder)\b|中景|半身|过肩|双人"),
+    ),
+    ("wide", 1.0, re.compile(r"\b(wide|establishing|long shot|full shot|full body)\b|全景|远景|建立镜头|全身")),
 ]
 _ZOOM_IN = re.compile(
     r"\b(zoom(?:s|ing)? in|dolly(?:ing)? in|push(?:es|ing)? in|moves? in|track(?:s|ing)? in|"
-    r"creep(?:s|ing)? in|dolly forward)\b"
+    r"creep(?:s|ing)? in|dolly forward)\b|推近|推进|拉近|推镜"
 )
 _ZOOM_OUT = re.compile(
     r"\b(zoom(?:s|ing)? out|dolly(?:ing)? out|pull(?:s|ing)? (?:back|out)|moves? out|"
-    r"track(?:s|ing)? out|dolly back(?:ward)?)\b"
+    r"track(?:s|ing)? out|dolly back(?:ward)?)\b|拉远|拉开|后拉"
 )
 _PAN = re.compile(
     r"\b(pan(?:s|ning)?|truck(?:s|ing)?|track(?:s|ing)?|slide(?:s)?|arc(?:s|ing)?|orbit\w*)\s+"
-    r"(?:to the )?(left|right)\b"
+    r"(?:to the )?(left|right)\b|从[左右]到(左|右)|[向往](左|右)(?:摇|移|横移)"
 )
-_TILT = re.compile(r"\b(tilt(?:s|ing)?|crane(?:s|ing)?|pedestal(?:s|ing)?)\s+(up|down)\b")
-_HANDHELD = re.compile(r"\b(handheld|hand-held|shaky|documentary)\b")
+_TILT = re.compile(
+    r"\b(tilt(?:s|ing)?|crane(?:s|ing)?|pedestal(?:s|ing)?)\s+(up|down)\b|从[上下]到(上|下)|[向往](上|下)(?:摇|移|升|降)"
+)
+_HANDHELD = re.compile(r"\b(handheld|hand-held|shaky|documentary)\b|手持|晃动|纪录片")
+_ZH_SIDES = {"左": "left", "右": "right", "上": "up", "下": "down"}
 
 
 def world_size(width: int, height: int) -> tuple[int, int]:
@@ -73,21 +80,29 @@ def parse_camera(text: str, focus: tuple[float, float], group: tuple[float, floa
     start, end = center, center
     pan, tilt = _PAN.search(lowered), _TILT.search(lowered)
     if pan:
-        direction = -1 if pan[2] == "left" else 1
+        side = _side(pan)
+        direction = -1 if side == "left" else 1
         start = (center[0] - direction * PAN_TRAVEL, start[1])
         end = (center[0] + direction * PAN_TRAVEL, end[1])
-        words.append(f"pan {pan[2]}")
+        words.append(f"pan {side}")
     if tilt:
-        direction = -1 if tilt[2] == "up" else 1
+        side = _side(tilt)
+        direction = -1 if side == "up" else 1
         start = (start[0], center[1] - direction * PAN_TRAVEL)
         end = (end[0], center[1] + direction * PAN_TRAVEL)
-        words.append(f"tilt {tilt[2]}")
+        words.append(f"tilt {side}")
     shake = 0.004 if _HANDHELD.search(lowered) else 0.0
     if shake:
         words.append("handheld")
     if len(words) == 1:
         words.append("static")
     return CameraMove(start_zoom, end_zoom, start, end, shake, " ".join(words))
+
+
+def _side(move: re.Match[str]) -> str:
+    """The direction a pan or tilt names, in English ('left', 'up') whether the text said 'left' or '左'."""
+    word = next(group for group in reversed(move.groups()) if group)
+    return _ZH_SIDES.get(word, word)
 
 
 def crop_boxes(

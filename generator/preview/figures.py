@@ -71,7 +71,19 @@ COLORS: dict[str, RGB] = {
 }
 _ZH_COLORS = {"黑": "black", "白": "white", "棕": "brown", "红": "red", "灰": "grey", "金": "gold", "银": "silver"}
 _ZH_COLORS |= {"绿": "green", "蓝": "blue", "黄": "yellow", "橙": "orange", "紫": "purple", "粉": "pink"}
-_COLOR_WORD = re.compile(r"\b(" + "|".join(sorted(COLORS, key=len, reverse=True)) + r")\b")
+# Garment colours as the Chinese cards write them ('藏青色的呢子大衣'), longest first so 藏青 is navy, not blue;
+# pink only as 粉色/粉红 (粉 alone is flour: '沾满面粉的白围裙').
+_ZH_CLOTHING_COLORS = {"黑": "black", "白": "white", "棕": "brown", "红": "red", "灰": "grey", "金": "gold"}
+_ZH_CLOTHING_COLORS |= {"银": "silver", "绿": "green", "蓝": "blue", "黄": "yellow", "橙": "orange", "紫": "purple"}
+_ZH_CLOTHING_COLORS |= {"粉色": "pink", "粉红": "pink", "藏青": "navy", "深蓝": "navy", "芥末黄": "mustard"}
+_ZH_CLOTHING_COLORS |= {"铁锈橙": "copper", "炭灰": "charcoal", "奶白": "cream", "米色": "beige", "卡其": "khaki"}
+_ZH_CLOTHING_COLORS |= {"橄榄": "olive", "牛仔": "denim", "深红": "crimson", "酒红": "maroon", "象牙白": "ivory"}
+_COLOR_WORD = re.compile(
+    r"\b("
+    + "|".join(sorted(COLORS, key=len, reverse=True))
+    + r")\b|"
+    + "|".join(sorted(_ZH_CLOTHING_COLORS, key=len, reverse=True))
+)
 HAIR_COLORS: dict[str, RGB] = {
     "black": (25, 22, 22),
     "dark": (45, 35, 30),
@@ -94,12 +106,27 @@ HAIR_COLORS: dict[str, RGB] = {
     "green": (60, 140, 70),
     "purple": (120, 70, 160),
 }
-_HAIR = re.compile(r"\b(" + "|".join(HAIR_COLORS) + r")(?:[- ]\w+)?[- ](?:hair|haired)\b")
-_LONG_HAIR = re.compile(r"\b(long|ponytail|braid\w*|flowing|shoulder-length|curly)\b[^.]{0,20}\bhair")
+_ZH_HAIR_COLORS = {"黑": "black", "乌": "black", "棕": "brown", "褐": "brown", "栗": "chestnut", "金": "blonde"}
+_ZH_HAIR_COLORS |= {"红": "red", "灰": "grey", "花白": "grey", "铁灰": "grey", "银": "silver", "白": "white"}
+_HAIR = re.compile(
+    r"\b(" + "|".join(HAIR_COLORS) + r")(?:[- ]\w+)?[- ](?:hair|haired)\b"
+    r"|(" + "|".join(sorted(_ZH_HAIR_COLORS, key=len, reverse=True)) + r")色?的?[\u4e00-\u9fff]{0,3}?(?:头发|发|平头)"
+)
+_LONG_HAIR = re.compile(
+    r"\b(long|ponytail|braid\w*|flowing|shoulder-length|curly)\b[^.]{0,20}\bhair|长[直卷]?发|辫|马尾|齐肩|披肩|卷发"
+)
 _SKIN_WORDS: list[tuple[re.Pattern[str], RGB]] = [
-    (re.compile(r"\b(dark[- ]skinned|dark skin|deep brown skin|black (?:man|woman|girl|boy))\b"), (110, 70, 45)),
-    (re.compile(r"\b(brown[- ]skinned|brown skin|tan\w*|olive[- ]skinned|olive skin)\b"), (175, 125, 85)),
-    (re.compile(r"\b(pale|fair[- ]skinned|fair skin|freckl\w*)\b"), (245, 215, 195)),
+    (
+        re.compile(
+            r"\b(dark[- ]skinned|dark skin|deep brown skin|black (?:man|woman|girl|boy))\b|黝黑|黑皮肤|深色皮肤"
+        ),
+        (110, 70, 45),
+    ),
+    (
+        re.compile(r"\b(brown[- ]skinned|brown skin|tan\w*|olive[- ]skinned|olive skin)\b|小麦色|古铜色|棕色皮肤"),
+        (175, 125, 85),
+    ),
+    (re.compile(r"\b(pale|fair[- ]skinned|fair skin|freckl\w*)\b|白皙|苍白|雀斑"), (245, 215, 195)),
 ]
 _SKIN_TONES: tuple[RGB, ...] = ((240, 205, 175), (225, 180, 140), (190, 140, 100), (150, 100, 70), (105, 70, 50))
 _BOTTOMS: tuple[RGB, ...] = ((50, 70, 110), (45, 45, 50), (120, 105, 80), (70, 70, 75))
@@ -149,28 +176,30 @@ def read_look(card: CharacterInShot) -> Look:
     clothing = card.clothing.lower()
     digest = hashlib.sha256(f"{card.name}|{card.identity}".encode()).digest()
     height = FIGURE_HEIGHT
-    if re.search(r"\b(child|kid|toddler|little (?:boy|girl)|\d-year-old|1[0-2]-year-old)\b", person):
+    if re.search(r"\b(child|kid|toddler|little (?:boy|girl)|\d-year-old|1[0-2]-year-old)\b|孩|幼童|婴", person):
         height *= 0.68
-    elif re.search(r"\b(tall|towering|lanky)\b", person):
+    elif re.search(r"\b(tall|towering|lanky)\b|高挑|高大|高个|瘦长|修长", person):
         height *= 1.1
-    elif re.search(r"\b(short|petite|small)\b", person):
+    elif re.search(r"\b(short|petite|small)\b|不高|矮|瘦小|娇小", person):
         height *= 0.9
     width = 0.3
-    if re.search(r"\b(broad|stocky|heavy\w*|burly|muscular|large|plump|stout)\b", person):
+    if re.search(
+        r"\b(broad|stocky|heavy\w*|burly|muscular|large|plump|stout)\b|宽阔|结实|敦实|魁梧|健壮|粗壮|胖", person
+    ):
         width = 0.38
-    elif re.search(r"\b(slim|thin|slender|skinny|wiry|lean)\b", person):
+    elif re.search(r"\b(slim|thin|slender|skinny|wiry|lean)\b|苗条|清瘦|纤细|瘦", person):
         width = 0.25
     skin = next((tone for pattern, tone in _SKIN_WORDS if pattern.search(person)), _SKIN_TONES[digest[0] % 5])
     hair_match = _HAIR.search(person)
-    bald = re.search(r"\b(bald|shaved head|shaven head)\b", person)
+    bald = re.search(r"\b(bald|shaved head|shaven head)\b|光头|秃", person)
     hair = (
         None
         if bald
-        else HAIR_COLORS[hair_match[1]]
+        else HAIR_COLORS[hair_match[1] or _ZH_HAIR_COLORS[hair_match[2]]]
         if hair_match
         else HAIR_COLORS[("black", "brown", "blonde", "auburn", "dark")[digest[1] % 5]]
     )
-    clothes = [COLORS[word] for word in _COLOR_WORD.findall(clothing)]
+    clothes = [COLORS[_colour_name(found)] for found in _COLOR_WORD.finditer(clothing)]
     top = clothes[0] if clothes else tuple(int(v) for v in (np.frombuffer(digest[2:5], np.uint8) // 2 + 60))
     bottom = clothes[1] if len(clothes) > 1 else _BOTTOMS[digest[5] % len(_BOTTOMS)]
     creature = _read_creature(card.identity, person, digest)
@@ -183,12 +212,12 @@ def read_look(card: CharacterInShot) -> Look:
         long_hair=bool(_LONG_HAIR.search(person)),
         top=top,  # type: ignore[arg-type]
         bottom=bottom,
-        skirt=bool(re.search(r"\b(dress|skirt|gown|robe|kimono|sari|cloak)\b", clothing)),
+        skirt=bool(re.search(r"\b(dress|skirt|gown|robe|kimono|sari|cloak)\b|裙|袍|和服|纱丽|斗篷", clothing)),
         hat=(clothes[-1] if len(clothes) > 2 else (40, 40, 45))
-        if re.search(r"\b(hat|cap|beanie|helmet)\b", clothing)
+        if re.search(r"\b(hat|cap|beanie|helmet)\b|(?<!连)帽|头盔", clothing)
         else None,
-        glasses=bool(re.search(r"\b(glasses|spectacles|sunglasses|goggles)\b", f"{person} {clothing}")),
-        beard=bool(re.search(r"\b(beard\w*|moustache|mustache|stubble)\b", person)),
+        glasses=bool(re.search(r"\b(glasses|spectacles|sunglasses|goggles)\b|眼镜|护目镜", f"{person} {clothing}")),
+        beard=bool(re.search(r"\b(beard\w*|moustache|mustache|stubble)\b|胡子|胡须|胡茬|络腮胡|山羊胡", person)),
     )
 
 
@@ -199,7 +228,7 @@ def _read_creature(identity: str, person: str, digest: bytes) -> Creature | None
         return None
     kind, species = found
     said_zh = [_ZH_COLORS[char] for char in re.findall(r"(\w)色", person) if char in _ZH_COLORS]
-    colours = _COLOR_WORD.findall(person) or said_zh
+    colours = [found[1] for found in _COLOR_WORD.finditer(person) if found[1]] or said_zh
     defaults = DEFAULT_COATS[species]
     glowing = re.search(r"\bglowing (\w+)", person)
     glow = COLORS.get(glowing[1]) if glowing else None
@@ -210,6 +239,11 @@ def _read_creature(identity: str, person: str, digest: bytes) -> Creature | None
         glow=glow or ((90, 220, 255) if kind == "robot" else EYE_COLORS.get(species, (120, 85, 50))),
         one_eye=bool(re.search(r"\b(one|single) (?:\w+ ){0,2}eyes?\b|\bcyclops\b|独眼", person)),
     )
+
+
+def _colour_name(found: re.Match[str]) -> str:
+    """The COLORS name of a colour word found in English ('navy') or Chinese ('藏青')."""
+    return found[1] or _ZH_CLOTHING_COLORS[found[0]]
 
 
 def _size_factor(person: str) -> float:

@@ -45,31 +45,52 @@ LIGHTINGS = {
     "warm": Lighting("warm", (120, 170, 225), (210, 225, 240), (1.06, 0.95, 0.8), (10, 4, 0), lamps=True),
 }
 _LIGHT_WORDS = [
-    ("neon", re.compile(r"\b(neon|cyberpunk|nightclub|club)\b")),
-    ("night", re.compile(r"\b(night\w*|midnight|moon\w*|dark|after dark|late evening)\b")),
-    ("sunset", re.compile(r"\b(sunset|dusk|golden hour|evening|twilight|sundown)\b")),
-    ("dawn", re.compile(r"\b(dawn|sunrise|daybreak|early morning)\b")),
-    ("overcast", re.compile(r"\b(overcast|rain\w*|storm\w*|fog\w*|mist\w*|grey|gray|cloudy|gloomy|snow\w*)\b")),
-    ("warm", re.compile(r"\b(warm|cozy|cosy|candle\w*|lamp\w*|firelight|fireplace)\b")),
+    ("neon", re.compile(r"\b(neon|cyberpunk|nightclub|club)\b|霓虹|赛博朋克|夜店")),
+    ("night", re.compile(r"\b(night\w*|midnight|moon\w*|dark|after dark|late evening)\b|夜|月光|月色|天黑|黑暗")),
+    ("sunset", re.compile(r"\b(sunset|dusk|golden hour|evening|twilight|sundown)\b|日落|黄昏|傍晚|暮色|夕阳|黄金时刻")),
+    ("dawn", re.compile(r"\b(dawn|sunrise|daybreak|early morning)\b|黎明|日出|清晨|拂晓|破晓")),
+    (
+        "overcast",
+        re.compile(
+            r"\b(overcast|rain\w*|storm\w*|fog\w*|mist\w*|grey|gray|cloudy|gloomy|snow\w*)\b|雨|雪|雾|阴天|阴沉|多云"
+        ),
+    ),
+    ("warm", re.compile(r"\b(warm|cozy|cosy|candle\w*|lamp\w*|firelight|fireplace)\b|温暖|温馨|烛|灯光|炉火|壁炉")),
 ]
 _INTERIOR = re.compile(
     r"\b(interior|inside|indoors?|room|kitchen|office|bedroom|living room|cafe|café|bar|restaurant|apartment|"
     r"flat|house|hall|hallway|library|classroom|shop|store|studio|lab|laboratory|corridor|cabin|diner|pub|"
     r"attic|basement|church|museum|hospital|train|car interior)\b"
+    r"|内景|室内|陈设|屋(?!顶)|房间|厨房|办公室|卧室|客厅|咖啡馆|酒吧|餐厅|馆|公寓|大厅|走廊|图书馆|教室|店(?!铺)|工作室|实验室|"
+    r"作坊|船舱|小屋|阁楼|地下室|教堂|博物馆|医院|车厢|面包房"
 )
 _SETTINGS = [
-    ("city", re.compile(r"\b(city|street|town|downtown|alley\w*|rooftop|avenue|skyline|urban|square|plaza)\b")),
-    ("beach", re.compile(r"\b(beach|sea|ocean|coast\w*|harbou?r|lake|shore|pier|bay|river)\b")),
-    ("forest", re.compile(r"\b(forest|woods?|jungle|park|trees?|garden|grove)\b")),
-    ("mountains", re.compile(r"\b(mountains?|hills?|cliffs?|peaks?|valley|canyon)\b")),
-    ("desert", re.compile(r"\b(desert|dunes?|sand|wasteland)\b")),
+    (
+        "city",
+        re.compile(
+            r"\b(city|street|town|downtown|alley\w*|rooftop|avenue|skyline|urban|square|plaza)\b"
+            r"|城|街|镇|巷|胡同|屋顶|天台|广场|市场"
+        ),
+    ),
+    (
+        "beach",
+        re.compile(r"\b(beach|sea|ocean|coast\w*|harbou?r|lake|shore|pier|bay|river)\b|(?<!上)海|港|湖|岸|码头|河|江"),
+    ),
+    ("forest", re.compile(r"\b(forest|woods?|jungle|park|trees?|garden|grove)\b|森林|树|林|公园|花园|丛林")),
+    ("mountains", re.compile(r"\b(mountains?|hills?|cliffs?|peaks?|valley|canyon)\b|山|丘|悬崖|峡谷")),
+    ("desert", re.compile(r"\b(desert|dunes?|sand|wasteland)\b|沙漠|沙丘|荒原")),
 ]
 _FURNITURE = [
-    ("counter", re.compile(r"\b(kitchen|cafe|café|bar|restaurant|diner|pub|shop|store)\b")),
-    ("desk", re.compile(r"\b(office|study|lab|laboratory|classroom|studio)\b")),
-    ("bed", re.compile(r"\b(bedroom|hospital)\b")),
-    ("shelves", re.compile(r"\b(library|bookshop|archive|museum)\b")),
-    ("sofa", re.compile(r"\b(living room|apartment|flat|house|cabin|lounge)\b")),
+    (
+        "counter",
+        re.compile(
+            r"\b(kitchen|cafe|café|bar|restaurant|diner|pub|shop|store)\b|厨房|咖啡馆|酒吧|餐厅|面馆|饭馆|餐馆|茶馆|小馆|(?<!书)店|面包房"
+        ),
+    ),
+    ("desk", re.compile(r"\b(office|study|lab|laboratory|classroom|studio)\b|办公室|书房|实验室|教室|工作室|作坊")),
+    ("bed", re.compile(r"\b(bedroom|hospital)\b|卧室|医院")),
+    ("shelves", re.compile(r"\b(library|bookshop|archive|museum)\b|图书馆|书店|档案馆|博物馆")),
+    ("sofa", re.compile(r"\b(living room|apartment|flat|house|cabin|lounge)\b|客厅|公寓|屋|小屋")),
 ]
 _WALLS: tuple[RGB, ...] = ((214, 196, 170), (176, 196, 178), (170, 184, 204), (190, 120, 96), (222, 214, 200))
 

@@ -24,7 +24,10 @@ AMBIENCE_RMS = 0.02
 MUSIC_RMS = 0.035
 SPEECH_DUCK = 0.5  # music gain while someone speaks
 
-_NO_MUSIC = re.compile(r"^\s*(none|no|n/?a|-|silence|silent)?\s*\.?\s*$|\bno (background )?music\b|\bwithout music\b")
+_NO_MUSIC = re.compile(
+    r"^\s*(none|no|n/?a|-|silence|silent)?\s*\.?\s*$|\bno (background )?music\b|\bwithout music\b"
+    r"|^\s*[无没]有?\s*。?\s*$|没有.{0,6}音乐|无.{0,4}音乐|不配乐"
+)
 
 
 @dataclass
@@ -127,52 +130,54 @@ def _chirp(sample_rate: int, rng: np.random.Generator) -> np.ndarray:
 _Ambience = Callable[[np.random.Generator, int, int], np.ndarray]
 _AMBIENCES: list[tuple[re.Pattern[str], _Ambience]] = [
     (
-        re.compile(r"\b(rain|drizzle|downpour|storm)"),
+        re.compile(r"\b(rain|drizzle|downpour|storm)|雨|暴风"),
         lambda rng, n, sr: (
             _filtered_noise(rng, n, sr, 1500, None) + _events(rng, n, sr, 25, _decaying_tone(sr, 3200, 0.02, 200) * 2)
         ),
     ),
     (
-        re.compile(r"\b(wind|windy|breeze|gusts?)\b"),
+        re.compile(r"\b(wind|windy|breeze|gusts?)\b|风(?!格)"),
         lambda rng, n, sr: _filtered_noise(rng, n, sr, None, 500) * _slow_swell(n, sr, 0.15, 0.7, rng.uniform(0, 6)),
     ),
     (
-        re.compile(r"\b(ocean|waves?|sea|surf|shore|beach)\b"),
+        re.compile(r"\b(ocean|waves?|sea|surf|shore|beach)\b|海浪|浪|海|沙滩|岸"),
         lambda rng, n, sr: _filtered_noise(rng, n, sr, 200, 2500) * _slow_swell(n, sr, 0.12, 0.9, rng.uniform(0, 6)),
     ),
     (
-        re.compile(r"\b(city|traffic|street|cars?|town)\b"),
+        re.compile(r"\b(city|traffic|street|cars?|town)\b|车流|车声|街|城|汽车"),
         lambda rng, n, sr: _filtered_noise(rng, n, sr, None, 300) + 0.3 * _filtered_noise(rng, n, sr, 500, 2000),
     ),
     (
-        re.compile(r"\b(crowd|chatter|murmur|cafe|café|restaurant|bar|party|market)\b"),
+        re.compile(
+            r"\b(crowd|chatter|murmur|cafe|café|restaurant|bar|party|market)\b|人声|交谈|谈笑|叫卖|喧|咖啡馆|餐厅|酒吧|市场"
+        ),
         lambda rng, n, sr: _filtered_noise(rng, n, sr, 300, 3000) * _slow_swell(n, sr, 2.3, 0.4, rng.uniform(0, 6)),
     ),
     (
-        re.compile(r"\b(birds?|birdsong|chirp\w*|forest|woods)\b"),
+        re.compile(r"\b(birds?|birdsong|chirp\w*|forest|woods)\b|鸟|森林|树林"),
         lambda rng, n, sr: 0.15 * _filtered_noise(rng, n, sr, None, 800) + _events(rng, n, sr, 3, _chirp(sr, rng)),
     ),
     (
-        re.compile(r"\b(fire|fireplace|crackl\w*|campfire)\b"),
+        re.compile(r"\b(fire|fireplace|crackl\w*|campfire)\b|火(?!车)|噼啪"),
         lambda rng, n, sr: (
             0.5 * _filtered_noise(rng, n, sr, None, 200)
             + _events(rng, n, sr, 12, rng.standard_normal(60).astype(np.float32))
         ),
     ),
     (
-        re.compile(r"\b(footsteps?|steps|walking)\b"),
+        re.compile(r"\b(footsteps?|steps|walking)\b|脚步"),
         lambda rng, n, sr: _events(rng, n, sr, 2, _decaying_tone(sr, 90, 0.12, 40)),
     ),
     (
-        re.compile(r"\b(thunder)\b"),
+        re.compile(r"\b(thunder)\b|雷"),
         lambda rng, n, sr: _filtered_noise(rng, n, sr, None, 120) * _slow_swell(n, sr, 0.08, 1.0, rng.uniform(0, 6)),
     ),
     (
-        re.compile(r"\b(clock|tick\w*)\b"),
+        re.compile(r"\b(clock|tick\w*)\b|钟|滴答"),
         lambda rng, n, sr: _events(rng, n, sr, 1, _decaying_tone(sr, 2000, 0.03, 150)),
     ),
     (
-        re.compile(r"\b(hum|engine|machine\w*|motor|fridge|spaceship)\b"),
+        re.compile(r"\b(hum|engine|machine\w*|motor|fridge|spaceship)\b|嗡|引擎|机器|马达|冰箱|飞船"),
         lambda rng, n, sr: (
             sum(_decaying_tone(sr, 55.0 * k, n / sr, 0)[:n] / k for k in (1, 2, 3))
             + 0.2 * _filtered_noise(rng, n, sr, None, 400)
@@ -189,7 +194,7 @@ def ambience(text: str, num_samples: int, sample_rate: int, rng: np.random.Gener
         found = pattern.search(lowered)
         if found:
             layers.append(_at_rms(make(rng, num_samples, sample_rate), AMBIENCE_RMS))
-            names.append(found[1])
+            names.append(found[0])
     if not layers:
         layers.append(_at_rms(_filtered_noise(rng, num_samples, sample_rate, None, 400), AMBIENCE_RMS * 0.3))
         names.append("room tone")
@@ -199,11 +204,18 @@ def ambience(text: str, num_samples: int, sample_rate: int, rng: np.random.Gener
 _MINOR = re.compile(
     r"\b(sad|melanchol\w*|somber|sombre|dark|tense|tension|mysterious|eerie|suspense\w*|tragic|"
     r"ominous|haunting|minor|lonely|grief)\b"
+    r"|悲|哀伤|忧郁|阴郁|低沉|紧张|不安|神秘|诡异|悬疑|不和谐|孤独|小调"
 )
-_FAST = re.compile(r"\b(upbeat|energetic|action|fast|driving|lively|playful|chase|exciting|dance|bouncy)\b")
-_SLOW = re.compile(r"\b(calm|gentle|slow|ambient|sad|peaceful|soft|quiet|lullaby|dreamy|tender|melanchol\w*)\b")
-_PLUCKED = re.compile(r"\b(piano|guitar|harp|music box|pluck\w*|celesta|marimba)\b")
-_DRUMS = re.compile(r"\b(drums?|percussion|beat|pulse|heartbeat|rhythm\w*)\b")
+_FAST = re.compile(
+    r"\b(upbeat|energetic|action|fast|driving|lively|playful|chase|exciting|dance|bouncy)\b"
+    r"|欢快|轻快|跳跃|激昂|活泼|渐快|紧凑|追逐|舞|手忙脚乱"
+)
+_SLOW = re.compile(
+    r"\b(calm|gentle|slow|ambient|sad|peaceful|soft|quiet|lullaby|dreamy|tender|melanchol\w*)\b"
+    r"|平静|轻柔|柔和|缓慢|氛围|哀伤|安宁|安静|摇篮曲|梦幻|温柔|忧郁|长音|稀疏"
+)
+_PLUCKED = re.compile(r"\b(piano|guitar|harp|music box|pluck\w*|celesta|marimba)\b|钢琴|吉他|竖琴|八音盒|拨弦|马林巴")
+_DRUMS = re.compile(r"\b(drums?|percussion|beat|pulse|heartbeat|rhythm\w*)\b|鼓|打击乐|节拍|脉动|脉冲|心跳|节奏")
 _MAJOR_PROGRESSION = ((0, 4, 7), (9, 12, 16), (5, 9, 12), (7, 11, 14))  # I vi IV V
 _MINOR_PROGRESSION = ((0, 3, 7), (8, 12, 15), (3, 7, 10), (10, 14, 17))  # i VI III VII
 

@@ -223,26 +223,43 @@ def _autocorrelation(frames: np.ndarray, length: int) -> np.ndarray:
 _FEMALE = re.compile(
     r"\b(female|woman|women|girl|lady|she|her|feminine|mother|mom|grandmother|grandma|aunt|queen|"
     r"princess|sister|daughter|wife|actress|soprano|alto|mezzo)\b"
+    r"|女|姑娘|奶奶|外婆|婆婆|妈妈|母亲|阿姨|大妈|姐|妹|太太|夫人|妻子|公主"
 )
 _MALE = re.compile(
     r"\b(male|man|men|boy|guy|gentleman|he|his|masculine|father|dad|grandfather|grandpa|uncle|king|"
     r"prince|brother|son|husband|actor|baritone|bass|tenor)\b"
+    r"|男|小伙子|爷爷|外公|爸爸|父亲|叔|伯|大爷|哥|弟|先生|丈夫|儿子|孙子"
 )
-_CHILD = re.compile(r"\b(child|kid|boy|girl|toddler|little|childlike|childish)\b")
-_OLD = re.compile(r"\b(old|elderly|aged|grandfather|grandmother|grandpa|grandma|senior|ancient|frail)\b")
+_CHILD = re.compile(r"\b(child|kid|boy|girl|toddler|little|childlike|childish)\b|孩|童|幼|婴")
+_OLD = re.compile(
+    r"\b(old|elderly|aged|grandfather|grandmother|grandpa|grandma|senior|ancient|frail)\b"
+    r"|老年|老人|苍老|年迈|年老|奶奶|爷爷|外婆|外公|婆婆"
+)
 _AGE = re.compile(r"\b(\d{1,3})[- ]year[- ]old\b")
+_ZH_AGE = re.compile(r"([零一二两三四五六七八九十\d]{1,3})(多)?岁")  # '八岁', '三十多岁' (多: some years over)
+_ZH_DIGITS = {char: value for value, char in enumerate("零一二三四五六七八九")} | {"两": 2}
 _PITCH_WORDS = {
-    -15: re.compile(r"\b(deep|low|bass|baritone|gravelly|gruff|husky|booming|rumbling|dark)\b"),
-    12: re.compile(r"\b(high|bright|squeaky|shrill|light|soprano|thin|piping|chirpy)\b"),
+    -15: re.compile(
+        r"\b(deep|low|bass|baritone|gravelly|gruff|husky|booming|rumbling|dark)\b|低沉|沙哑|嘶哑|浑厚|粗粝|厚实|洪亮|隆隆"
+    ),
+    12: re.compile(
+        r"\b(high|bright|squeaky|shrill|light|soprano|thin|piping|chirpy)\b|清亮|明亮|清脆|尖细|稚嫩|细细|甜美|高亢"
+    ),
 }
 _RATE_WORDS = {
-    35: re.compile(r"\b(fast|quick|rapid|energetic|excited|hurried|breathless|nervous)\b"),
-    -30: re.compile(r"\b(slow|measured|deliberate|calm|drawling|lazy|thoughtful|languid)\b"),
+    35: re.compile(
+        r"\b(fast|quick|rapid|energetic|excited|hurried|breathless|nervous)\b|偏快|语速快|轻快|急切|急促|匆忙|兴奋|紧张"
+    ),
+    -30: re.compile(
+        r"\b(slow|measured|deliberate|calm|drawling|lazy|thoughtful|languid)\b|慢|舒缓|从容|沉稳|平静|慵懒"
+    ),
 }
 _RANGE_WORDS = {
-    15: re.compile(r"\b(monotone|flat|robotic|dry|deadpan|cold)\b"),
-    80: re.compile(r"\b(expressive|lively|animated|sing-song|cheerful|playful|dramatic)\b"),
-    35: re.compile(r"\b(soft|gentle|quiet|whisper\w*|hushed|tender)\b"),
+    15: re.compile(r"\b(monotone|flat|robotic|dry|deadpan|cold)\b|单调|平板|机械|干涩|冷淡|冷漠"),
+    80: re.compile(
+        r"\b(expressive|lively|animated|sing-song|cheerful|playful|dramatic)\b|活泼|生动|欢快|俏皮|调皮|夸张"
+    ),
+    35: re.compile(r"\b(soft|gentle|quiet|whisper\w*|hushed|tender)\b|轻柔|柔和|温和|温柔|安静|轻声|低语|耳语"),
 }
 
 
@@ -283,14 +300,32 @@ def _is_female(voice_text: str, person_text: str, digest: bytes) -> bool:
 
 def _age(voice_text: str, person_text: str) -> str:
     for text in (voice_text, person_text):
-        years = _AGE.search(text)
-        if years:
-            return "child" if int(years[1]) < 13 else "old" if int(years[1]) >= 65 else "adult"
+        years = _years(text)
+        if years is not None:
+            return "child" if years < 13 else "old" if years >= 65 else "adult"
         if _CHILD.search(text):
             return "child"
         if _OLD.search(text):
             return "old"
     return "adult"
+
+
+def _years(text: str) -> int | None:
+    """The age a text states: '8-year-old', '八岁', '三十多岁' (some years over thirty: 35)."""
+    english = _AGE.search(text)
+    if english:
+        return int(english[1])
+    chinese = _ZH_AGE.search(text)
+    return None if chinese is None else _zh_number(chinese[1]) + (5 if chinese[2] else 0)
+
+
+def _zh_number(word: str) -> int:
+    """'8' -> 8, '八' -> 8, '十二' -> 12, '五十' -> 50 (the numbers an age is written with)."""
+    if word.isdigit() and word.isascii():
+        return int(word)
+    tens, ten, ones = word.partition("十")
+    value = sum(_ZH_DIGITS.get(char, 0) for char in ones)
+    return value + (_ZH_DIGITS.get(tens, 1) if tens else 1) * 10 if ten else _ZH_DIGITS.get(tens, 0)
 
 
 def _reference_pitch(card: CharacterInShot) -> float | None:
