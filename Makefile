@@ -32,3 +32,4 @@ bench: $(STAMP)
 	$(PY) -m bench.director
 	$(PY) -m bench.export
 	$(PY) -m bench.ui
+	$(PY) -m bench.evaluate

@@ -83,6 +83,11 @@ def _export_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--force", action="store_true", help="export even with stale or missing shots")
     p.set_defaults(handler="director.commands.export:cmd_export")
 
+    p = sub.add_parser("evaluate", help="measure voice, speech, faces, lip sync and shot similarity of the film")
+    p.add_argument("project")
+    p.add_argument("--out", default=None, help="folder for evaluation.json and report.html (default: in the project)")
+    p.set_defaults(handler="director.commands.evaluate:cmd_evaluate")
+
 
 class OneLineErrorParser(argparse.ArgumentParser):
     """Usage mistakes are one `error:` line and exit 2, like every other failure (argparse prints the usage too).
