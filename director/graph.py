@@ -3,7 +3,8 @@
 route -> clarify (-> ask) -> story -> review (approve | edit -> story) -> plan -> next_shot
 next_shot -> retrieve -> compile_prompt -> memory -> generate -> record -> critique -> next_shot ... -> END
 record: staged files gone after a crash -> generate again
-critique: speech overflow -> compile_prompt again (shot lengthened once) | review (human) | finish revision
+critique: speech overflow -> compile_prompt again (shot lengthened once) | measured below a threshold ->
+          compile_prompt again with a new seed (best of N) | review (human) | finish revision
 route -> revise -> retrieve ... critique -> finish_revision -> offer to regenerate stale shots
 route -> approve | export | reply (questions; requests the planner cannot apply) | next_shot (generate)
 route -> edit_card | edit_shot | edit_cast | edit_structure | undo -> offer to regenerate stale shots

@@ -69,7 +69,11 @@ class DirectorState(TypedDict, total=False):
     resume_loop: bool  # a revision asked for during shot review: continue the generation loop afterwards
     extended: list[int]  # shot numbers already lengthened once for speech overflow
     critic_fixed: list[int]  # shots regenerated with the critic's fix whose new take is not critiqued yet
-    critic: dict[str, Any] | None  # the take's critique shown at shot review: {findings, fix (ShotEdit dump)}
+    critic: dict[str, Any] | None  # the take's critique shown at shot review: {findings, fix (ShotEdit dump), scores}
+    measured: list[dict[str, Any]]  # takes measured in this run whose shot is not finished: {shot_number, take_id,
+    # version, check (TakeCheck dump)}; the critic keeps the best of them
+    critic_scores: str  # the kept take's measurement, for the review question
+    reseed: list[int]  # shot numbers whose next render must take a new seed (the critic regenerates a weak take)
     stale: list[int]  # shot numbers offered for regeneration after a revision
 
 

@@ -77,6 +77,25 @@ class Settings(BaseSettings):
     password: str | None = None
     upload_max_bytes: int = Field(default=DEFAULT_UPLOAD_MAX_BYTES, gt=0)
 
+    # The critic's measurements of every take (generator/evaluation; director/take_scores.py)
+    critic_measure: bool | None = Field(
+        default=None,
+        description="Measure every take (speech accuracy, voice and face to their cards, lip sync) and regenerate "
+        "one that misses a threshold with a new seed, keeping the better take; unset: only with the echo backend "
+        "(on the preview, measuring costs about four times the render and a new seed does not change the speech)",
+    )
+    critic_best_of: int = Field(
+        default=2, ge=1, le=5, description="At most this many takes of a shot per run; 1 measures but never regenerates"
+    )
+    # Thresholds, from measurements of preview takes (README, "The critic's measurements"): the same eSpeak voice
+    # scores 0.80-0.92 against itself, other voices 0.56-0.86; 1 - WER of takes speaking other words than their
+    # script was at most 0.10; dlib calls faces the same person above 0.4; ITU-R BT.1359 accepts sound up to 0.09 s
+    # early and 0.185 s late: 0.16 s either way, in the 0.04 s steps (25 fps) the lag is measured in.
+    critic_min_voice_similarity: float = Field(default=0.75, ge=0, le=1, description="Voice to its card, cosine")
+    critic_min_face_similarity: float = Field(default=0.4, ge=0, le=1, description="Face to its card, 1 - distance")
+    critic_max_wer: float = Field(default=0.8, ge=0, le=1, description="Word error rate of the speech to the script")
+    critic_max_lip_lag_s: float = Field(default=0.16, ge=0, le=2, description="Seconds the lips may lag the voice")
+
     @field_validator("width", "height")
     @classmethod
     def _multiple_of_32(cls, value: int) -> int:
@@ -100,6 +119,11 @@ class Settings(BaseSettings):
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url)
+
+    @property
+    def measures_takes(self) -> bool:
+        """Whether the critic measures every take (`critic_measure`, by default only with the echo backend)."""
+        return self.critic_measure if self.critic_measure is not None else self.backend == "echo"
 
     @property
     def memory_clips(self) -> bool:

@@ -48,7 +48,10 @@ def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
     recorded = ctx.tool(
         "record_condition", project_id=pid, number=number, prompt=prompt, fields=recorded_fields, source=source
     )
-    keep_seed = revision and not revision.get("new_seed", True) and shot.current_take is not None
+    # a new seed per condition version, unless a revision keeps the take's own; the critic's retry of a weak take
+    # (`reseed`) always gets a new one
+    reseed = number in state.get("reseed", [])
+    keep_seed = revision and not revision.get("new_seed", True) and shot.current_take is not None and not reseed
     seed = shot.current_take.seed if keep_seed else (shot.id * 1009 + recorded["version"]) % SEED_SPACE
     told = say(lengthened) if lengthened else {}
     return {

@@ -6,7 +6,9 @@ the prompt limit, a music statement), the LLM planner adds the model's review. S
 lengthens it (`update_shot`) and regenerates it once. A critic verdict with a fix (a `ShotEdit`) is applied and
 the shot regenerated once per run; the take after that is kept, with its findings reported. In review mode the
 creator sees the findings and the fix and chooses. Each take's findings and the action taken are recorded on it
-(`record_critique`).
+(`record_critique`). With measuring on (`Settings.measures_takes`), the take is measured first and a weak one
+regenerated with a new seed, best of N (`best_take.best_of`); the planner's critique sees the take kept, and the
+review question shows its scores.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from director.briefs import load_shot_brief, project_brief, route_message
 from director.graph_state import DirectorContext, DirectorState
 from director.nodes import ask, chose, say
+from director.nodes.best_take import best_of
 from director.prompt_fit import ShotCards, prompt_overflow, speech_over_budget
 from director.schemas import CritiqueVerdict, ShotEdit
 from director.shot_edits import shot_edit_changes
@@ -102,19 +105,39 @@ def _check_prompt_fits(project: ProjectState, number: int, fields: dict[str, Any
 
 
 def run(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
-    pid, number = state["project_id"], state["shot_number"]
+    number = state["shot_number"]
     generated = state["generated"]["take"]
     overflow = generated["speech_overflow_s"]
     frames = frames_to_fit(generated["num_frames"], overflow) if overflow > 0 else 0
     if frames > generated["num_frames"] and number not in state.get("extended", []):
         return _lengthen(state, ctx, overflow, frames)
-    verdict = ctx.planner.critique(load_shot_brief(ctx, pid, number))
+    measured: dict[str, Any] = {"critic_scores": ""}
+    if ctx.settings.measures_takes:
+        measured = best_of(state, ctx)
+        if measured.get("outcome") == "retry":
+            return measured
+        state = {**state, **measured}  # the kept take may be an earlier one
+    return _with_messages(measured, _judge(state, ctx))
+
+
+def _with_messages(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
+    """Two state updates of one node as one: `then` wins, the chat lines of both are kept in order."""
+    return {**first, **then, "messages": [*first.get("messages", []), *then.get("messages", [])]}
+
+
+def _judge(state: DirectorState, ctx: DirectorContext) -> dict[str, Any]:
+    """The planner's critique of the kept take, then acting on it (or putting it to the creator)."""
+    verdict = ctx.planner.critique(load_shot_brief(ctx, state["project_id"], state["shot_number"]))
     findings = [] if verdict.ok else verdict.issues  # every planner's critique runs the deterministic checks
     fix = _fix_of(verdict)
     if ctx.settings.review_mode and not state.get("auto_approve"):
         if findings or fix:
             _record(state, ctx, findings, "ask", fix)
-        critic = {"findings": findings, "fix": fix.model_dump(exclude_none=True) if fix else None}
+        critic = {
+            "findings": findings,
+            "fix": fix.model_dump(exclude_none=True) if fix else None,
+            "scores": state.get("critic_scores", ""),
+        }
         return {"outcome": "review", "critic": critic}
     return _act(state, ctx, findings, fix)
 
@@ -160,6 +183,8 @@ def _act(state: DirectorState, ctx: DirectorContext, findings: list[str], fix: S
 
 def _review_question(number: int, critic: dict[str, Any]) -> str:
     question = f"Shot {number} is ready."
+    if critic.get("scores"):
+        question += f" {critic['scores'].rstrip('.')}."
     if critic.get("findings"):
         question += f" The check found: {_listing(critic['findings'])}."
     if critic.get("fix"):
@@ -194,6 +219,7 @@ def _apply_reviewed_fix(
         _apply_fix(ctx, state["project_id"], number, fix)
     except EchoError as error:
         text = f"The fix ({_describe_fix(fix)}) could not be applied: {error}. Shot {number} keeps this take."
-        return {"outcome": "review", "critic": {"findings": findings, "fix": None}, **say(text)}
+        critic = {"findings": findings, "fix": None, "scores": (state.get("critic") or {}).get("scores", "")}
+        return {"outcome": "review", "critic": critic, **say(text)}
     _record(state, ctx, findings, "accepted", fix)
     return {"outcome": "retry", **say(f"Changed shot {number} ({_describe_fix(fix)}) and regenerating it.")}

@@ -1,5 +1,6 @@
 """The Compare tab's handlers: two takes of one shot side by side, what changed in the prompt between them (a word
-diff), the memory slots each was conditioned on, and "Use this one" (rollback_shot) for either."""
+diff), each one's measured scores and the memory slots it was conditioned on, and "Use this one" (rollback_shot)
+for either."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from director.ui.context import AppContext
 from director.ui.handlers import warning
 from director.ui.tab_guard import tab_project
 from generator.errors import EchoError
+from workspace.db import Workspace
 from workspace.history import HistoryManager
 from workspace.project_view import ProjectState, TakeView
 
@@ -53,6 +55,12 @@ def prompt_diff_html(before: str, after: str, names: tuple[str, str]) -> str:
 
 def memory_labels(tiles: list[tuple[str, str]]) -> str:
     return "\n".join(f"- {views.literal(label)}" for _, label in tiles) or "_No memory: the first shot of its kind._"
+
+
+def _scores_and_memory(workspace: Workspace, state: ProjectState, take: TakeView) -> str:
+    """Under a take: its measured scores, then the memory slots it was conditioned on."""
+    scores = f"**Scores:** {views.take_scores(state, take)}"
+    return f"{scores}\n\n{memory_labels(views.memory_tiles(workspace, state, take))}"
 
 
 class Compare:
@@ -154,9 +162,9 @@ class Compare:
             status = f"Shot {number}: {names[0]} (left, seed {first.seed}) and {names[1]} (right, seed {second.seed})."
         return (
             views.media_path(workspace, first.video_path),
-            memory_labels(views.memory_tiles(workspace, state, first)),
+            _scores_and_memory(workspace, state, first),
             views.media_path(workspace, second.video_path),
-            memory_labels(views.memory_tiles(workspace, state, second)),
+            _scores_and_memory(workspace, state, second),
             diff,
             status,
         )

@@ -1,6 +1,7 @@
-"""The creator's direct controls, built into the page by `layout.build_app`: the Story, Compare, Film and Cards tabs
-and their events. Each tab remembers which film it was filled from (a `gr.State`); its actions refuse, changing
-nothing, when another film has been opened since. Opening another film refills every one of these tabs."""
+"""The creator's direct controls, built into the page by `layout.build_app`: the Story, Compare, Film, Cards and
+Evaluation tabs and their events. Each tab remembers which film it was filled from (a `gr.State`); its actions
+refuse, changing nothing, when another film has been opened since. Opening another film refills every one of these
+tabs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from director.ui.cards_gallery import CardsGallery
 from director.ui.compare import COMPARE_HINT, Compare
 from director.ui.context import AppContext
 from director.ui.editors import Editors
+from director.ui.evaluation_tab import EvaluationTab
 from director.ui.film import CHAPTER_HEADERS, FILM_HINT, Film
 from director.ui.handlers import Handlers
 from director.ui.story_editor import CAST_HEADERS, StoryEditor
@@ -365,4 +367,22 @@ def wire_cards(page: SimpleNamespace, tab: gr.Tab, c: SimpleNamespace) -> None:
         inputs=[page.project, c.shown, c.scene, *c.scene_fields],
         outputs=c.scene_status,
         api_name="save_scene",
+    )
+
+
+# -- Evaluation -----------------------------------------------------------------------------------------------
+
+
+def wire_evaluation(page: SimpleNamespace, tab: gr.Tab, v: SimpleNamespace) -> None:
+    evaluation = EvaluationTab(page.ctx)
+    load = {"fn": evaluation.load, "inputs": page.project, "outputs": [v.summary, v.table, v.report, v.status, v.shown]}
+    tab.select(**load, api_name="evaluation")
+    _on_film_change(page, v.shown, evaluation.load, load["outputs"])
+    v.evaluate.click(
+        evaluation.evaluate,
+        inputs=[page.project, v.shown],
+        outputs=[v.summary, v.table, v.report, v.status],
+        api_name="evaluate_film",
+        concurrency_id="evaluation",
+        concurrency_limit=1,
     )

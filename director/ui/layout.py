@@ -1,5 +1,5 @@
 """The page: project picker, chat with the Director, and tabs for storyboard, story, shot, compare, film, cards,
-export and settings (story, compare, film and cards are built and wired in `creator_tabs`).
+evaluation, export and settings (story, compare, film, cards and evaluation are wired in `creator_tabs`).
 
 Every event has an `api_name`, so `gradio_client` (and the tests) can drive the same handlers the buttons do.
 Long Director work shares one concurrency slot: one film is made at a time per app.
@@ -14,6 +14,7 @@ import gradio as gr
 from director.ui import creator_tabs, views
 from director.ui.context import AppContext
 from director.ui.editors import Editors
+from director.ui.evaluation_tab import evaluation_tab
 from director.ui.handlers import OPTION_BUTTONS, START_HINT, Handlers
 from director.ui.server import CACHE_MAX_AGE_S, CACHE_SWEEP_EVERY_S
 from director.ui.shot_editor import DIALOGUE_HINT, DIALOGUE_ROWS, ShotEditor
@@ -137,6 +138,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
                     film = creator_tabs.film_tab()
                 with gr.Tab("Cards", id="cards") as cards_tab:
                     cards = creator_tabs.cards_tab(ctx, h, project, cards_tab)
+                with gr.Tab("Evaluation", id="evaluation") as evaluation_page:
+                    evaluation = evaluation_tab()
                 with gr.Tab("Export", id="export") as export_tab:
                     out = export_tab_contents()
                 with gr.Tab("Settings", id="settings") as settings_tab:
@@ -264,6 +267,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
         creator_tabs.wire_compare(page, compare)
         creator_tabs.wire_film(page, film_tab, film)
         creator_tabs.wire_cards(page, cards_tab, cards)
+        creator_tabs.wire_evaluation(page, evaluation_page, evaluation)
 
         export_tab.select(e.last_export, inputs=project, outputs=export_outputs, api_visibility="private")
         out.export.click(

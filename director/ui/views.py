@@ -13,6 +13,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 from sqlmodel import col, select
 
+from director.take_scores import stored_scores
 from generator.errors import EchoError
 from generator.prompt import MAX_PROMPT_CHARS
 from generator.types import FPS, valid_frame_counts
@@ -210,10 +211,11 @@ def shot_details(workspace: Workspace, state: ProjectState, number: int) -> Shot
         header += f"\n\n{literal(shot.action)}"
     if take is None:
         header += "\n\nNot generated yet: press **Generate pending shots** under the chat."
+    scores = takes_scores(state, takes)
     return ShotDetails(
         header=header,
         video=media_path(workspace, take.video_path) if take else None,
-        dialogue=dialogue_text(state, shot, take),
+        dialogue=dialogue_text(state, shot, take) + (f"\n\n{scores}" if scores else ""),
         prompt=take_prompt(workspace, take) or shot.latest_condition_prompt or "",
         memory=memory_tiles(workspace, state, take),
         versions=[(version_label(t), t.version) for t in takes],
@@ -241,6 +243,25 @@ def dialogue_text(state: ProjectState, shot: ShotView, take: TakeView | None) ->
     else:
         lines = [f"- **{literal(names.get(d['speaker'], d['speaker']))}**: {literal(d['text'])}" for d in shot.dialogue]
     return "\n".join(lines) or "_No dialogue in this shot._"
+
+
+NOT_MEASURED = "not measured: made with the critic's measuring off (ECHO_CRITIC_MEASURE=false)"
+
+
+def take_scores(state: ProjectState, take: TakeView) -> str:
+    """A take's measured scores against the critic's thresholds, or why it has none, as Markdown."""
+    stored = stored_scores(take.metadata)
+    names = {c.char_id: c.name for c in state.characters}
+    return literal(stored.line(names) if stored else NOT_MEASURED)
+
+
+def takes_scores(state: ProjectState, takes: list[TakeView]) -> str:
+    """Each take's scores, newest first, for the inspector."""
+    lines = [
+        f"- **v{take.version}**{' (current)' if take.is_current else ''}: {take_scores(state, take)}"
+        for take in reversed(takes)
+    ]
+    return "**Measured scores of each take**\n" + "\n".join(lines) if lines else ""
 
 
 def version_label(take: TakeView) -> str:
