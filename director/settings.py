@@ -17,7 +17,7 @@ from workspace.db import DEFAULT_UPLOAD_MAX_BYTES, HomeLayout, Workspace, open_w
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 BackendName = Literal[BACKEND_NAMES]  # type: ignore[valid-type]  # the registry's names, one table
-MemoryStrategy = Literal["agent", "native"]
+MemoryStrategy = Literal["agent", "native", "none"]
 
 
 class Settings(BaseSettings):
@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     memory_strategy: MemoryStrategy = Field(
         default="agent",
         description="agent: card entries + previous shot + retrieved shots (paper Sec. 5.3); "
-        "native: the model's own First-3 + Recent-4 of the generated history (Eq. 9)",
+        "native: the model's own First-3 + Recent-4 of the generated history (Eq. 9); "
+        "none: no memory slots at all (the ablation's floor)",
     )
     review_mode: bool = False
     default_shots: int = Field(default=6, ge=1, le=MAX_REQUESTED_SHOTS)

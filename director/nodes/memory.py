@@ -3,7 +3,8 @@
 Fixed entries come from the cast's character cards (reference image + reference voice). Dynamic entries are
 KOK slots of earlier takes: the previous shot first (continuity), then the retrieved R_t in relevance order.
 With `memory_strategy = "native"` the bank is instead the model's own update rule, First-3 + Recent-4 of the
-generated history (Eq. 9), with no card entries: the baseline the agent memory is compared against.
+generated history (Eq. 9), with no card entries: the baseline the agent memory is compared against. With
+`memory_strategy = "none"` the bank is empty: every shot is generated from its prompt alone (the ablation's floor).
 A registered take keeps its KOK key frame and audio window on disk, so its slot is loaded, not recomputed; the
 echo backend in clip mode also gets the slot's 9-frame clip, decoded from the take's video around that frame.
 """
@@ -61,6 +62,8 @@ def select_memory(
     ctx: DirectorContext, shot_ctx: ShotContext, retrieved: list[int], drop_labels: list[str]
 ) -> list[MemorySlot]:
     settings = ctx.settings
+    if settings.memory_strategy == "none":
+        return []
     numbers = {e.current_take_id: e.number for e in shot_ctx.earlier if e.current_take_id is not None}
     if settings.memory_strategy == "native":
         fixed = []
