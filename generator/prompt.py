@@ -20,6 +20,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, ValidationError
 
 from generator.caption import (
+    CHINESE,
+    ENGLISH,
     MAX_CAPTION_CHARS,
     CaptionForms,
     CastMember,
@@ -241,26 +243,27 @@ def _identity(character: CharacterInShot, forms: CaptionForms) -> str:
 
 def _clothing(character: CharacterInShot, forms: CaptionForms) -> str:
     """`ID_A wears ...` from the card's clothing ("Wears a red coat.", "She wears ...", or just the garments)."""
-    text = _clean(character.clothing)
-    if not text:
-        return ""
     name = re.escape(_clean(character.name))
-    text = re.sub(rf"^(?:(?:{name}|She|He|They|It)\s+)?(?:wears|wear|is wearing|dressed in)\s+", "", text, flags=re.I)
-    text = re.sub(r"^(?:身穿|穿着|穿)", "", text)
-    text = _with_ids(text, [character])
-    return _sentence(character.id + forms.wears + (_lower_first(text) if forms.wears == " wears " else text))
+    leads = rf"^(?:(?:{name}|She|He|They|It)\s+)?(?:wears|wear|is wearing|dressed in)\s+", r"^(?:身穿|穿着|穿)"
+    return _anchor(character, character.clothing, leads, forms.wears, forms)
 
 
 def _voice(character: CharacterInShot, forms: CaptionForms) -> str:
     """`ID_A's voice is ...` from the card's voice description."""
-    text = _clean(character.voice)
+    name = re.escape(_clean(character.name))
+    leads = rf"^(?:(?:{name}'s|Her|His|Their|Its) voice is|Voice:|Speaks (?:in|with))\s+", r"^(?:声音是|嗓音是|声音：)"
+    return _anchor(character, character.voice, leads, forms.voice, forms)
+
+
+def _anchor(character: CharacterInShot, text: str, leads: tuple[str, str], joint: str, forms: CaptionForms) -> str:
+    """An anchor sentence: the card's text without the lead it was written with (English, Chinese), after the id and
+    the contract's words ("ID_A wears ", "ID_A的声音是"); "" for an empty card field."""
+    text = _clean(text)
     if not text:
         return ""
-    name = re.escape(_clean(character.name))
-    text = re.sub(rf"^(?:(?:{name}'s|Her|His|Their|Its) voice is|Voice:|Speaks (?:in|with))\s+", "", text, flags=re.I)
-    text = re.sub(r"^(?:声音是|嗓音是|声音：)", "", text)
-    text = _with_ids(text, [character])
-    return _sentence(character.id + forms.voice + (_lower_first(text) if forms.voice.startswith("'") else text))
+    english, chinese = leads
+    text = _with_ids(re.sub(chinese, "", re.sub(english, "", text, flags=re.I)), [character])
+    return _sentence(character.id + joint + (_lower_first(text) if forms is ENGLISH else text))
 
 
 def _action(action: str, forms: CaptionForms) -> str:
@@ -268,12 +271,12 @@ def _action(action: str, forms: CaptionForms) -> str:
         return ""
     if action.lower().startswith(forms.action.lower()):
         action = action[len(forms.action) :]
-    return _sentence(forms.action + (_lower_first(action) if forms is not forms_for("zh") else action))
+    return _sentence(forms.action + (_lower_first(action) if forms is not CHINESE else action))
 
 
 def _line(line: DialogueLine, forms: CaptionForms) -> str:
     delivery = _clean(line.delivery) or _default_delivery(line.text, forms)
-    if forms is forms_for("zh"):
+    if forms is CHINESE:
         return forms.says.format(speaker=line.speaker, delivery=delivery) + _quoted(line.text) + "”"
     delivery = re.sub(r"^(?:in\s+)?(?:an?\s+)?", "", delivery, flags=re.I)
     article = "an" if delivery[:1].lower() in "aeiou" else "a"
@@ -283,7 +286,7 @@ def _line(line: DialogueLine, forms: CaptionForms) -> str:
 def _default_delivery(text: str, forms: CaptionForms) -> str:
     """A plain delivery read from the line's own punctuation, when the plan gives none."""
     text = text.strip()
-    english = forms is not forms_for("zh")
+    english = forms is not CHINESE
     if text.endswith(("?", "？")):
         return "curious tone" if english else "好奇地"
     if text.endswith(("!", "！")):
@@ -311,7 +314,7 @@ def _field(text: str, forms: CaptionForms, kind: str) -> str:
     if not text:
         return ""
     keyword, english, chinese = _FIELD_LEADS[kind]
-    if forms is forms_for("zh"):
+    if forms is CHINESE:
         return _sentence(text if keyword in text.lower() or text.startswith(chinese) else chinese + text)
     if keyword in text.lower():
         return _sentence(text)
@@ -327,7 +330,7 @@ def _music(music: str, forms: CaptionForms) -> str:
         return forms.no_music
     if forms.music_word in text.lower():
         return _sentence(text)
-    if forms is forms_for("zh"):
+    if forms is CHINESE:
         return _sentence(f"背景音乐是{text}")
     return _sentence(f"The background music is {_lower_word(text)}")
 

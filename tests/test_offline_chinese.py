@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from test_offline_fidelity import BAKERY
 
 from director.briefs import CardBrief, ProjectBrief, StoryBrief
 from director.offline.planner import OfflinePlanner
@@ -130,18 +131,7 @@ def test_cards_of_one_story_are_distinct_and_people_stay_people(key: str) -> Non
         assert (creature is None) == bool(card.clothing), (card.identity, card.clothing)
 
 
-SCREENPLAY = """内景 面包店 - 清晨
-
-面包房里飘着麦香。小美，一个年轻的面包师，揉着面团。
-
-小美：今天的第一炉面包。
-阿福（老邮差，穿绿色制服）：闻起来真香！
-
-外景 街道 - 黄昏
-
-阿福：明天见，小美。
-小美：明天见。
-"""
+SCREENPLAY = BAKERY
 
 
 @pytest.mark.parametrize("shots", [4, 6])
