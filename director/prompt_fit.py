@@ -12,7 +12,7 @@ from director.schemas import PromptOverflow
 from generator.caption import SPEECH_UNITS_PER_10_S, speech_budget, speech_units
 from generator.errors import EchoError
 from generator.prompt import MAX_PROMPT_CHARS, ShotCondition, compose_prompt, prompt_problems
-from generator.text import upper_first
+from generator.text import has_cjk, upper_first
 from generator.types import FPS, CharacterInShot, DialogueLine, SceneInShot, valid_frame_counts
 from workspace.models import ShotCondition as ConditionRow
 from workspace.project_view import CharacterView, ProjectState, SceneView
@@ -71,7 +71,8 @@ def scene_in_shot(card: SceneCard | None, scene_id: str) -> SceneInShot:
     if card is None:
         return SceneInShot(id=scene_id)
     parts = [card.location, card.time_of_day, card.description]
-    described = ". ".join(upper_first(p.strip(". ")) for p in parts if p.strip(". "))
+    parts = [upper_first(p.strip(". 。")) for p in parts if p.strip(". 。")]
+    described = "。".join(parts) if has_cjk("".join(parts)) else ". ".join(parts)
     return SceneInShot(id=card.scene_id, name=card.name, description=described)
 
 

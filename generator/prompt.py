@@ -83,7 +83,7 @@ def compose_prompt(condition: ShotCondition) -> str:
         _join(sentence for c in people for sentence in _block(c, forms, c.id in speakers)) or forms.no_people,
         forms.lip_sync if condition.dialogue else "",
         _action(_with_ids(condition.action, people), forms),
-        " ".join(_line(line, forms) for line in condition.dialogue),
+        _join(_line(line, forms) for line in condition.dialogue),
         _field(_with_ids(condition.style, people), forms, "style"),
         _field(_with_ids(condition.camera, people), forms, "camera"),
         _sentence(_with_ids(condition.background, people)),

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -173,6 +174,7 @@ def test_every_compiled_caption_of_a_made_film_passes_the_contract(tmp_path: Pat
         assert prompt_problems(row.prompt, condition) == [], row.prompt
         if kind == "chinese":
             assert condition.language == "zh" and row.prompt.startswith("ID_A是"), row.prompt
+            assert not re.search(r"[.!?,]|” ", row.prompt), "Chinese punctuation, no spaces between sentences"
 
 
 def test_a_card_edit_that_would_break_the_captions_is_caught_before_it_is_saved(

@@ -212,7 +212,7 @@ def test_a_chinese_story_written_in_chinese_gets_a_fully_chinese_caption() -> No
     chinese = ShotCondition(
         characters=[mei],
         action="小美在黎明时分揉面团。",
-        dialogue=[DialogueLine(speaker="ID_A", text="面包快好了！")],
+        dialogue=[DialogueLine(speaker="ID_A", text="面包快好了！"), DialogueLine(speaker="ID_A", text="尝尝吧")],
         style="温暖的自然光",
         camera="缓慢推近的中景",
         background="小面包店，清晨",
@@ -225,7 +225,8 @@ def test_a_chinese_story_written_in_chinese_gets_a_fully_chinese_caption() -> No
     assert prompt.startswith(
         "ID_A是一位三十岁的女面包师，圆脸，黑色短发。ID_A穿着沾满面粉的白围裙。ID_A的声音是温暖清亮"
     )
-    assert "以正常速度，ID_A在黎明时分揉面团。" in prompt and "ID_A激动地说：“面包快好了！”" in prompt
+    assert "以正常速度，ID_A在黎明时分揉面团。" in prompt
+    assert "ID_A激动地说：“面包快好了！”ID_A平静地说：“尝尝吧。”" in prompt
     assert "没有明显的背景音乐。" in prompt and prompt.endswith("画面中任何位置都没有可读的文字。")
     assert "小美" not in prompt and not re.search("[A-Za-z]{3,}", prompt.replace("ID_", ""))
     english_prose = chinese.model_copy(update={"characters": [mei.model_copy(update={"clothing": "a white apron"})]})
