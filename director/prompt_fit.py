@@ -198,10 +198,18 @@ def caption_breaks(
     breaks = {}
     for number in numbers:
         fields = project.shot(number).model_dump()
-        new = [p for p in caption_problems_of(fields, edited) if p not in caption_problems_of(fields, now)]
-        if new:
+        if new := caption_problems_added((fields, now), (fields, edited)):
             breaks[number] = new[0]
     return breaks
+
+
+def caption_problems_added(
+    before: tuple[Mapping[str, Any], ShotCards], after: tuple[Mapping[str, Any], ShotCards]
+) -> list[str]:
+    """The ways a shot's caption breaks the contract after a change (its fields, its cards) that it did not break
+    before: what a shot already broke is not the change's doing."""
+    earlier = caption_problems_of(*before)
+    return [problem for problem in caption_problems_of(*after) if problem not in earlier]
 
 
 def caption_problems_of(fields: Mapping[str, Any], cards: ShotCards) -> list[str]:

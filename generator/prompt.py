@@ -100,7 +100,7 @@ def caption_language(condition: ShotCondition) -> str:
     dialogue in the story's language)."""
     if not condition.language.lower().startswith("zh"):
         return "en"
-    return "zh" if has_cjk(_prose_text(condition)) else "en"
+    return "zh" if any(has_cjk(prose) for _, prose in _prose_fields(condition)) else "en"
 
 
 def prompt_problems(caption: str, condition: ShotCondition) -> list[str]:
@@ -350,24 +350,17 @@ def _with_ids(text: str, characters: list[CharacterInShot]) -> str:
     return text
 
 
-def _prose_text(condition: ShotCondition) -> str:
-    cards = " ".join(getattr(c, name) for c in condition.characters for name in _CARD_FIELDS)
-    fields = " ".join(getattr(condition, name) for name in _PROSE_FIELDS)
-    names = [_clean(c.name) for c in condition.characters]
-    text = f"{cards} {fields}"
-    for name in names:
-        text = text.replace(name, " ") if name else text
-    return re.sub(r'"[^"]*"|“[^”]*”', " ", text)
+def _prose_fields(condition: ShotCondition) -> list[tuple[str, str]]:
+    """Every written card and shot field as (label, its prose: names as ids, quoted speech left out)."""
+    people = condition.characters
+    named = [(f"{c.id} {name}", getattr(c, name)) for c in people for name in _CARD_FIELDS]
+    named += [(name.replace("_", " "), getattr(condition, name)) for name in _PROSE_FIELDS]
+    return [(label, prose_of(_with_ids(text, people))) for label, text in named if _clean(text)]
 
 
 def _fields_not_in(language: str, condition: ShotCondition) -> list[str]:
-    """The card and shot fields whose prose (quoted speech aside) is not in the caption's language."""
-    people = condition.characters
-    named = [(f"{c.id} {name}", getattr(c, name).replace(c.name, "")) for c in people for name in _CARD_FIELDS]
-    named += [(name.replace("_", " "), getattr(condition, name)) for name in _PROSE_FIELDS]
-    return [
-        label for label, text in named if _clean(text) and prose_language(prose_of(_with_ids(text, people))) != language
-    ]
+    """The card and shot fields whose prose is not in the caption's language."""
+    return [label for label, prose in _prose_fields(condition) if prose_language(prose) != language]
 
 
 def _too_long_message(condition: ShotCondition, length: int) -> str:

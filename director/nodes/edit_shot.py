@@ -12,7 +12,7 @@ from director.graph_state import DirectorContext, DirectorState
 from director.nodes import say
 from director.prompt_fit import (
     ShotCards,
-    caption_problems_of,
+    caption_problems_added,
     frames_for_speech,
     prompt_overflow,
     speech_over_budget,
@@ -82,7 +82,6 @@ def _refusal(number: int, before: dict[str, Any], after: dict[str, Any], cards: 
         )
     if problem := speech_over_budget(after):
         return f"shot {number}'s {problem}."
-    earlier = caption_problems_of(before, cards)
-    if new := [problem for problem in caption_problems_of(after, cards) if problem not in earlier]:
+    if new := caption_problems_added((before, cards), (after, cards)):
         return f"shot {number}'s caption would break the model's caption contract ({new[0]})."
     return None
