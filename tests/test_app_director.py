@@ -45,7 +45,7 @@ def test_idea_to_film_and_reopen(tmp_path: Path) -> None:
         # The client sees (project, chat, storyboard, summary, activity); the buttons are for the browser test.
         project, chat, storyboard, summary, activity = client.predict(IDEA, "", api_name="/send")
         assert project["value"] == "1" and text_of(chat[0]) == IDEA and len(chat) >= 2
-        assert storyboard == [] and "waiting for your approval" in summary and activity["visible"] is False
+        assert storyboard == [] and "waiting for your approval" in summary and activity["visible"] == "hidden"
 
         _, chat, storyboard, summary, _ = client.predict("Approve", "1", api_name="/send")
         heads = [tile["caption"].split("\n")[0] for tile in storyboard]

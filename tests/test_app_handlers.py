@@ -235,7 +235,7 @@ def test_clearing_the_chat_forgets_the_conversation_but_not_the_film(workspace: 
     assert director.transcript()
     before = load_project_state(workspace, planned_project)
     chat, *options = handlers.clear_chat(str(planned_project))
-    assert chat == [] and all(not option["visible"] for option in options)
+    assert chat == [] and all(option["visible"] == "hidden" for option in options)
     assert director.transcript() == [] and director.pending_question() is None
     restarted = Handlers(AppContext(Settings(home=workspace.home, width=64, height=64)))
     assert restarted.open_project(str(planned_project))[1] == []  # gone after a restart too

@@ -346,7 +346,7 @@ def test_the_regenerate_offer_hides_once_nothing_is_stale(
 
     status, _ = page.inspector.rollback(page.project, page.shown, 3, 1)  # the take and its fields are current again
     assert "now uses version 1" in status and director.pending_question() is not None
-    assert [update.get("visible") for update in page.editor.offer_buttons(page.project)] == [False] * OPTION_BUTTONS
+    assert [update.get("visible") for update in page.editor.offer_buttons(page.project)] == ["hidden"] * OPTION_BUTTONS
 
 
 def test_the_editor_through_the_api(workspace: Workspace, planned_project: int) -> None:

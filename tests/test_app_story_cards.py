@@ -209,7 +209,7 @@ def test_story_refusals_change_nothing(app: AppContext) -> None:
 
 def test_rename_reaches_every_shot_and_the_story_and_regenerates_exactly_the_stale_shots(app: AppContext) -> None:
     gallery = CardsGallery(app, Handlers(app))
-    assert gallery.regenerate_button("1")["visible"] is False
+    assert gallery.regenerate_button("1")["visible"] == "hidden"
     status, dropdown, revision = gallery.save_character(
         "1", 1, 4, "ID_B", "Mae", "a girl of ten with red hair", "", "", ""
     )
@@ -233,7 +233,7 @@ def test_rename_reaches_every_shot_and_the_story_and_regenerates_exactly_the_sta
     assert steps and all(step[-1].startswith("Rendering shots 2 and 3...") for step in steps)
     assert last[-1] == "Rendered shots 2 and 3 again."
     assert versions(app) == [1, 2, 2] and all(s.status != "stale" for s in app.state(1).shots)
-    assert gallery.regenerate_button("1")["visible"] is False
+    assert gallery.regenerate_button("1")["visible"] == "hidden"
 
 
 def test_card_sentences_mark_the_shots_showing_it_stale_and_bad_saves_change_nothing(

@@ -71,6 +71,7 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         expect(page.locator("#shot-status")).to_contain_text("Shot 2 is now version 2.")
         expect(page.locator("#feedback textarea")).to_have_value("")
         expect(captions.nth(1)).to_contain_text("v2")
+        expect(page.locator("#generate")).to_be_visible()
         expect(page.locator("#generate")).to_contain_text("Generate 1 pending shot")
         page.screenshot(path=str(ARTIFACTS / "browser-3-revised.png"), full_page=True)
 
@@ -87,6 +88,7 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         #    Director to export from the chat; the Export tab opens on the film, and the tab's button exports again.
         generate = page.locator("#generate")
         if any("stale" in caption for caption in captions.all_inner_texts()):
+            expect(generate).to_be_visible()
             expect(generate).to_contain_text("pending shot")
             generate.click()
         expect(page.locator("#summary")).to_contain_text("3/3 shots generated", timeout=180_000)

@@ -178,7 +178,7 @@ class CardsGallery:
         state = self.ctx.state_or_none(choice)
         stale = stale_shots(state)
         if not stale:
-            return gr.update(visible=False)
+            return gr.update(visible=views.visibility(False))
         return gr.update(value=regenerate_label(stale), visible=True)
 
     def regenerate(self, choice: str | None, shown: int | None) -> Iterator[tuple]:

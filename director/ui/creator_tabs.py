@@ -245,7 +245,7 @@ def cards_tab(ctx: AppContext, handlers: Handlers, project: gr.Dropdown, tab: gr
     )
     revision = gr.State(0)  # bumped by every saved change: the gallery redraws
     shown = gr.State(None)
-    regenerate = gr.Button(visible=False, variant="primary", elem_id="regenerate-affected")
+    regenerate = gr.Button(visible=views.visibility(False), variant="primary", elem_id="regenerate-affected")
     regenerate_status = gr.Markdown(elem_id="regenerate-status")
     voice_player = gr.Audio(label="Voice", type="filepath", interactive=False, autoplay=True, elem_id="voice-player")
     gallery_status = gr.Markdown(elem_id="gallery-status")

@@ -35,7 +35,7 @@ def option_updates(options: list[str]) -> list[Any]:
     return [
         gr.update(value=label, visible=True, variant="primary" if index == 0 else "secondary")
         for index, label in enumerate(shown)
-    ] + [gr.update(visible=False) for _ in range(OPTION_BUTTONS - len(shown))]
+    ] + [gr.update(visible=views.visibility(False)) for _ in range(OPTION_BUTTONS - len(shown))]
 
 
 def project_update(ctx: AppContext, project_id: int | None) -> Any:
@@ -44,13 +44,13 @@ def project_update(ctx: AppContext, project_id: int | None) -> Any:
 
 def activity_update(html: str) -> Any:
     """The progress bar above the tabs: shown while the Director works, hidden (no gap) otherwise."""
-    return gr.update(value=html, visible=bool(html))
+    return gr.update(value=html, visible=views.visibility(bool(html)))
 
 
 def generate_update(state: ProjectState | None) -> Any:
     """The "Generate N pending shots" button, shown only while an approved story has shots without a usable take."""
     pending = views.pending_shots(state)
-    return gr.update(value=views.generate_label(pending), visible=bool(pending))
+    return gr.update(value=views.generate_label(pending), visible=views.visibility(bool(pending)))
 
 
 def chosen_shot(state: ProjectState, number: float | None) -> int:
@@ -214,7 +214,7 @@ class Handlers:
         if director.project_id is not None:
             self.run_started[director.project_id] = time.time()
         activity = bar(None, "The Director is thinking...")
-        yield (keep, chat, *option_updates([]), keep, keep, activity_update(activity), gr.update(visible=False))
+        yield (keep, chat, *option_updates([]), keep, keep, activity_update(activity), generate_update(None))
         for event in events:
             storyboard = summary = keep
             if event.kind == "progress":

@@ -107,7 +107,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             )
             new_film = gr.Button("+ New film", scale=0, min_width=140, elem_id="new-film")
         summary = gr.Markdown(START_HINT, elem_id="summary")
-        activity = gr.HTML("", visible=False, elem_id="activity")
+        activity = gr.HTML("", visible=views.visibility(False), elem_id="activity")
         with gr.Row():
             with gr.Column(scale=5):
                 talk = chat_column()
@@ -292,7 +292,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 def chat_column() -> SimpleNamespace:
     chat = gr.Chatbot(label="Director", height=480, elem_id="chat")
     with gr.Row():
-        options = [gr.Button(visible=False, variant="primary", elem_id=f"option-{i}") for i in range(OPTION_BUTTONS)]
+        hidden = views.visibility(False)
+        options = [gr.Button(visible=hidden, variant="primary", elem_id=f"option-{i}") for i in range(OPTION_BUTTONS)]
     message = gr.Textbox(
         label="Your message (an idea, an answer, or what to change)",
         placeholder=IDEA_PLACEHOLDER,
@@ -303,7 +304,7 @@ def chat_column() -> SimpleNamespace:
     sending = gr.Textbox(visible=False)  # the message on its way to the Director: the box empties at once
     with gr.Row():
         send = gr.Button("Send", variant="primary", elem_id="send")
-        generate = gr.Button("Generate pending shots", visible=False, elem_id="generate")
+        generate = gr.Button("Generate pending shots", visible=views.visibility(False), elem_id="generate")
     return SimpleNamespace(chat=chat, options=options, message=message, sending=sending, send=send, generate=generate)
 
 

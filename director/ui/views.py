@@ -168,6 +168,13 @@ def prompt_length(length: int) -> str:
     return f'<span class="prompt-length over" style="color: #d32f2f; font-weight: 600">{over}</span>'
 
 
+def visibility(shown: bool) -> bool | str:
+    """How a control that comes and goes is shown: hidden with no gap, but kept in the page. Gradio 6 unmounts a
+    component set to visible=False and can apply an update it held back while unmounted after a newer one when it
+    mounts it again (the Generate button came back reading "Generate 0 pending shots" with one pending)."""
+    return True if shown else "hidden"
+
+
 def pending_shots(state: ProjectState | None) -> list[int]:
     """Shots of an approved story that still need a take: never generated, or stale."""
     if state is None or state.story is None or not state.story.confirmed:
