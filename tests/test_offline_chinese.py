@@ -165,6 +165,36 @@ def test_clothing_stated_in_a_chinese_idea_is_on_the_card() -> None:
     assert clothes == {"小美": "红色外套", "老王": "蓝色的棉袄"}
 
 
+@pytest.mark.parametrize(
+    ("idea", "expected"),
+    [
+        ("老王穿白衬衫和黑裤子，每天在码头卖鱼", {"老王": "白衬衫和黑裤子"}),
+        ("小雨穿着蓝色雨衣、黄色雨靴和红帽子在雨里等车", {"小雨": "蓝色雨衣、黄色雨靴和红帽子"}),
+        ("小美穿着红色外套和小明去公园", {"小美": "红色外套"}),  # 和 joins a person here, not a garment
+    ],
+)
+def test_every_garment_joined_by_he_or_a_list_comma_stays_on_the_card(idea: str, expected: dict[str, str]) -> None:
+    planner = OfflinePlanner()
+    plan = planner.plan_shots(planner.write_story(idea), 3)
+    clothes = {card.name: card.clothing for card in plan.characters}
+    assert {name: clothes.get(name) for name in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("idea", "names"),
+    [
+        ("小美和小明去公园", ["小美", "小明"]),
+        ("小美穿着红色外套，和小明一起去公园散步", ["小美", "小明"]),
+        ("老张与阿福在码头等船", ["老张", "阿福"]),
+        ("老王和大家一起吃饭", ["老王"]),  # 大家 is everyone, not a name
+    ],
+)
+def test_a_name_after_he_or_yu_is_a_person_of_the_story(idea: str, names: list[str]) -> None:
+    planner = OfflinePlanner()
+    plan = planner.plan_shots(planner.write_story(idea), 2)
+    assert [card.name for card in plan.characters] == names
+
+
 # -- chat edits of a Chinese project: every card sentence they write is Chinese, in the zh card shapes ----------------
 
 BAKER_CARDS = [

@@ -89,6 +89,7 @@ _ZH_POSSESSOR = re.compile(r"(?P<owner>[^的]{1,4})的$")
 _ZH_DETERMINER = re.compile(r"[一这那][个位只条名]")
 _ZH_OWNERS = {"她": "her", "他": "his", "它": "its"}
 _ZH_CLAUSE_NAME = re.compile(rf"(?:^|(?<=[，。、；！？\s]))(?P<name>{_ZH_STRICT_NAME.pattern})")
+_ZH_JOINED_NAME = re.compile(rf"(?<=[和与跟同])(?P<name>{_ZH_STRICT_NAME.pattern})")  # '小美和小明去公园
 _ZH_NOT_NAMES = frozenset(ZH["not_names"])
 
 
@@ -227,7 +228,7 @@ def zh_named(phrase: str) -> tuple[str, str]:
 def _zh_names(text: str, mentions: list[_Mention]) -> list[_Mention]:
     """Chinese names not bound to a role: '小美和她的猫', '林晓在...'; '名叫林晓的女孩' names the girl."""
     found: list[_Mention] = []
-    for pattern in (_ZH_NAME, _ZH_NICKNAME, _ZH_CLAUSE_NAME):
+    for pattern in (_ZH_NAME, _ZH_NICKNAME, _ZH_CLAUSE_NAME, _ZH_JOINED_NAME):
         for match in pattern.finditer(text):
             name = match["name"]
             if not _may_be_zh_name(name):

@@ -33,8 +33,11 @@ from generator.preview.creatures import SPECIES_LEXICON
 from generator.text import has_cjk
 
 _AGE_ORDER = ["child", "teen", "young", "adult", "old"]
-# what someone wears, as said ('老邮差，穿绿色制服', '小美穿着红色外套在公园里'), up to a clause or the next action
-WORN = re.compile(f"穿着?(?P<what>[^{ZH['worn_stops']}]+)")
+# what someone wears, as said ('老邮差，穿绿色制服', '小美穿着红色外套在公园里'), up to a clause or the next action;
+# '和'/'、' join another garment ('穿白衬衫和黑裤子'), not the next person ('穿着红外套和小明去公园')
+_WORN_PART = f"[^{ZH['worn_stops']}]+"
+_GARMENT = "|".join(map(re.escape, ZH["card_edits"]["garments"]))
+WORN = re.compile(f"穿着?(?P<what>{_WORN_PART}(?:[和与、](?={_WORN_PART[:-1]}*?(?:{_GARMENT})){_WORN_PART})*)")
 _WORN = re.compile(f"[，,]?{WORN.pattern}")
 
 
