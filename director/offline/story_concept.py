@@ -18,6 +18,7 @@ from director.offline.vocabulary import (
     CITIES,
     DEFAULT_TONE,
     FALLBACK_PLACES,
+    PASSING_PLACES,
     PLACE_WORDS,
     PLACES,
     REGIONS,
@@ -251,8 +252,11 @@ def named_sites(text: str) -> list[Site]:
     """The places the text names: place nouns with the words before them ('a haunted castle library'), named places
     ('the Charles Bridge', 'Central Park'), and the city they are in ('in Prague'); a city alone is the place."""
     sites = sorted(_noun_sites(text) + _proper_sites(text), key=lambda found: found[0])
-    found = [site for _, site, origin in sites if not origin] or [site for _, site, _ in sites]
+    staying = [site for _, site, origin in sites if not origin]
+    found = [site for site in staying if site.place.noun not in PASSING_PLACES]
     cities = _cities(text, bool(found))
+    if not found and not cities:
+        found = staying or [site for _, site, _ in sites]
     if not found:
         return [
             Site(PLACES["city" if city in CITIES or city in ZH_CITIES.values() else "land"], (), city)
@@ -266,14 +270,22 @@ def named_sites(text: str) -> list[Site]:
     ]
 
 
+NOT_PLACES = re.compile(
+    "|".join(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])" for phrase in WORDS["not_places"]), re.IGNORECASE
+)
+
+
 def _noun_sites(text: str) -> list[tuple[int, Site, bool]]:
     """(position, site, whether the story may not happen there: 'friends from the same street', 'a street cook')."""
     in_roles = [(position, position + len(word)) for position, word, _ in find_words(text, ROLE_WORDS)]
+    not_places = [(match.start(), match.end()) for match in NOT_PLACES.finditer(text)]
     hits = _longest(find_words(text, PLACE_WORDS))
     sites: list[tuple[int, Site, bool]] = []
     for index, (position, word, noun) in enumerate(hits):
-        if any(site.place.noun == noun for _, site, _ in sites):
+        if any(site.place.noun == noun and not origin for _, site, origin in sites):
             continue
+        if any(start <= position < end for start, end in not_places):
+            continue  # "a piggy bank", "a car crash": a thing or an event, not a place
         nxt = hits[index + 1] if index + 1 < len(hits) else None
         if nxt is not None and re.fullmatch(r"[ \t-]?", text[position + len(word) : nxt[0]]):
             continue  # "mountain village": the village, described by the mountain
@@ -283,6 +295,8 @@ def _noun_sites(text: str) -> list[tuple[int, Site, bool]]:
         words = () if has_cjk(word) or part_of_role else _place_words(text, position)
         said = text[position : position + len(word)].lower()
         origin = part_of_role or bool(re.search(r"\bfrom\s+(?:[\w-]+\s+){0,2}$", text[:position], re.IGNORECASE))
+        if not origin:  # "a taxi driver ... in his car": the car where the story is, not the taxi of the role
+            sites = [found for found in sites if found[1].place.noun != noun]
         sites.append((position, Site(PLACES[noun], words, said="" if said == noun else said), origin))
     return sites
 

@@ -20,7 +20,7 @@ from director.offline.timing import shot_seconds, speech_seconds
 from director.offline.vocabulary import CAMERAS, TIME_PHRASES, WEATHER, ZH, pick
 from director.offline.zh_cards import zh_cast_cards
 from director.schemas import SceneSpec, ShotPlanDraft, ShotSpec, StoryDraft
-from generator.text import upper_first
+from generator.text import has_cjk, upper_first
 
 _MACHINE_LINES = re.compile(r"^(?:Cast|Places|Time|Weather):.*$", re.MULTILINE)
 _TIMES = ["early morning", "late afternoon", "dusk", "night", "a grey morning", "golden hour"]
@@ -125,14 +125,20 @@ def _later_places(groups: list[list[str]], concept: Concept) -> bool:
 
 def _sites_named(text: str, sites: list[Site]) -> list[Site]:
     """The sites the text mentions, in the order it mentions them."""
-    lowered = text.lower()
     found = []
     for site in sites:
-        terms = [term.lower() for term in (site.noun, site.place.noun, site.label) if term]
-        spots = [spot for term in terms if (spot := lowered.find(term)) >= 0]
+        terms = [term for term in (site.noun, site.place.noun, site.label) if term]
+        spots = [match.start() for term in terms if (match := _mention(term).search(text))]
         if spots:
             found.append((min(spots), site))
     return [site for _, site in sorted(found, key=lambda pair: pair[0])]
+
+
+def _mention(term: str) -> re.Pattern[str]:
+    """A place's word as a whole word ('car', not the start of 'card'; 'harbours' too); Chinese as written."""
+    if has_cjk(term):
+        return re.compile(re.escape(term))
+    return re.compile(rf"(?<![\w-]){re.escape(term)}(?:s|es)?(?![\w-])", re.IGNORECASE)
 
 
 def _bring_everyone_in(shots: list[_Shot], cast: list[CastMember]) -> None:

@@ -124,6 +124,9 @@ CHINESE_PLACES = frozenset(WORDS["chinese_places"])
 PINYIN_SURNAMES = frozenset(WORDS["pinyin_surnames"])
 ACTIVITY_PLACES = [tuple(pair) for pair in WORDS["activity_places"]]
 FALLBACK_PLACES: list[str] = WORDS["fallback_places"]
+# places often named in passing ("died in a car crash in Vienna", "坐飞机去北京"): the story is there only when the
+# idea names nowhere else
+PASSING_PLACES = frozenset(WORDS["passing_places"])
 NAMES: dict[tuple[str, str], list[str]] = {tuple(key.split()): names for key, names in WORDS["names"].items()}
 GIVEN_NAMES = {gender: frozenset(names) for gender, names in WORDS["given_names"].items()}
 CREATURE_NAMES: dict[str, list[str]] = WORDS["creature_names"]
