@@ -71,8 +71,13 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
         expect(page.locator("#shot-status")).to_contain_text("Shot 2 is now version 2.")
         expect(page.locator("#feedback textarea")).to_have_value("")
         expect(captions.nth(1)).to_contain_text("v2")
-        expect(page.locator("#generate")).to_be_visible()
-        expect(page.locator("#generate")).to_contain_text("Generate 1 pending shot")
+        try:
+            expect(page.locator("#generate")).to_be_visible()
+            expect(page.locator("#generate")).to_contain_text("Generate 1 pending shot")
+        except AssertionError as error:
+            raise AssertionError(
+                f"{error}\n{what_the_film_holds(tmp_path / 'home')}\nchat:\n{page.locator('#chat').inner_text()}"
+            ) from error
         page.screenshot(path=str(ARTIFACTS / "browser-3-revised.png"), full_page=True)
 
         # 4. roll back to version 1
@@ -115,6 +120,22 @@ def test_idea_to_downloaded_film(echo_app_url: str, tmp_path: Path) -> None:
     info = probe(film)
     assert info.has_audio and (info.width, info.height) == (320, 192)
     assert info.duration_s == pytest.approx(sum(s.current_take.duration_s for s in shots), abs=0.1)
+
+
+def what_the_film_holds(home: Path) -> str:
+    """Each shot's status and current take with the takes it remembered, for a failure message."""
+    workspace = open_workspace(home)
+    try:
+        shots = load_project_state(workspace, 1).shots
+    finally:
+        workspace.close()
+    return "\n".join(
+        f"shot {shot.number} ({shot.status}): take {take.id} v{take.version} {take.status}, remembers take ids "
+        f"{[source.get('take_id') for source in take.memory_sources]}"
+        if (take := shot.current_take)
+        else f"shot {shot.number} ({shot.status}): no take"
+        for shot in shots
+    )
 
 
 def test_a_failed_story_edit_keeps_the_buttons_and_the_next_message_is_answered(echo_app_url: str) -> None:
