@@ -105,9 +105,13 @@ ROWS = [
         events=("race", "nap", "wins")),
     Row("owl", "An old owl keeps watch over a sleeping forest at midnight.", size=1, lead="owl",
         creatures=(("owl", "owl"),), places=("forest",), time="midnight", events=("watch",)),
+    # three sisters and one card for 'the customers', as for every plural of a role word ('the sailors')
     Row("three sisters", "Three sisters run a noodle stall in Taipei; the eldest, Wen, cooks and the youngest, Hui, "
-        "sings to the customers every night.", names=("Wen", "Hui"), size=3, places=("Taipei",), time="night",
+        "sings to the customers every night.", names=("Wen", "Hui"), size=4, places=("Taipei",), time="night",
         events=("noodle", "cook", "sing")),
+    Row("sheriff", "The sheriff and his deputy chase a bandit across the desert at dawn.", size=3, lead="sheriff",
+        facts=(("deputy", ("deputy",), ()), ("bandit", ("bandit",), ())), places=("desert",), time="dawn",
+        events=("chase",)),
     Row("two sisters", "Two sisters, June and Ivy, restore an old sailboat in a windy harbour and sail it out at "
         "dawn.", names=("June", "Ivy"), size=2, places=("harbour",), time="dawn", events=("restore", "sail")),
     Row("grandmother", "A girl named Ana visits her grandmother in a mountain village, and her grandmother teaches "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from director.offline.cast_cards import (
     GARMENT,
@@ -91,6 +92,8 @@ _ZH_OWNERS = {"她": "her", "他": "his", "它": "its"}
 _ZH_CLAUSE_NAME = re.compile(rf"(?:^|(?<=[，。、；！？\s]))(?P<name>{_ZH_STRICT_NAME.pattern})")
 _ZH_JOINED_NAME = re.compile(rf"(?<=[和与跟同])(?P<name>{_ZH_STRICT_NAME.pattern})")  # '小美和小明去公园
 _ZH_NOT_NAMES = frozenset(ZH["not_names"])
+_LIST_START = re.compile(r"\s*[,:，：]\s*")
+_LIST_JOIN = re.compile(r"\s*(?:,?\s*and|,|&|[，、和与])\s*")
 
 
 @dataclass
@@ -212,7 +215,26 @@ def _mentions(text: str, language: str) -> list[_Mention]:
         mentions.append(mention)
     if language == "zh" or has_cjk(text):
         mentions += _zh_names(text, mentions)
-    return sorted(mentions, key=lambda mention: mention.start)
+    return _without_listed_groups(text, sorted(mentions, key=lambda mention: mention.start))
+
+
+def _without_listed_groups(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    """A counted group whose members the words right after it list is those members: 'Two strangers, a nurse and a
+    taxi driver, ...' is the nurse and the driver, not two strangers more."""
+    kept: list[_Mention] = []
+    for index, group in enumerate(mentions):
+        listed = mentions[index + 1 : index + 1 + group.count]
+        if (
+            group.count > 1
+            and not group.group
+            and len(listed) == group.count
+            and all(member.role is not None for member in listed)
+            and _LIST_START.fullmatch(text[group.end : listed[0].start])
+            and all(_LIST_JOIN.fullmatch(text[a.end : b.start]) for a, b in pairwise(listed))
+        ):
+            continue
+        kept.append(group)
+    return kept
 
 
 def zh_named(phrase: str) -> tuple[str, str]:
