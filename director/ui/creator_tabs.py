@@ -138,7 +138,7 @@ def wire_story(page: SimpleNamespace, tab: gr.Tab, s: SimpleNamespace) -> None:
         outputs=[*page.director_outputs, s.status],
         api_name="approve_story",
         **page.run,
-    ).then(editor.form, inputs=page.project, outputs=form, **PRIVATE)
+    ).then(**_refresh_summary(page)).then(editor.form, inputs=page.project, outputs=form, **PRIVATE)
 
 
 # -- Compare --------------------------------------------------------------------------------------------------
@@ -350,7 +350,7 @@ def wire_cards(page: SimpleNamespace, tab: gr.Tab, c: SimpleNamespace) -> None:
         outputs=[*page.director_outputs, c.regenerate_status],
         api_name="regenerate_affected",
         **page.run,
-    ).then(**bump)
+    ).then(**_refresh_summary(page)).then(**bump)
     for upload, handler, name in (
         (c.image_upload, e.upload_image, "upload_image"),
         (c.audio_upload, e.upload_audio, "upload_audio"),

@@ -47,6 +47,11 @@ def activity_update(html: str) -> Any:
     return gr.update(value=html, visible=views.visibility(bool(html)))
 
 
+# While the Director works, its runs stream their outputs as diffs of the previous chunk; the Generate button is
+# only hidden then, and set with its label by `Handlers.refresh` chained after the run (a plain, whole update).
+HIDE_GENERATE = gr.update(visible=views.visibility(False))
+
+
 def generate_update(state: ProjectState | None) -> Any:
     """The "Generate N pending shots" button, shown only while an approved story has shots without a usable take."""
     pending = views.pending_shots(state)
@@ -204,7 +209,8 @@ class Handlers:
     def _drive(self, director: DirectorSession, events: Iterator[DirectorEvent], chat: list[dict]) -> Iterator[tuple]:
         """Stream the Director's steps into the chat and a progress bar; refresh the storyboard as shots are made.
 
-        Yields (project, chat, option buttons..., storyboard, summary, activity, generate button)."""
+        Yields (project, chat, option buttons..., storyboard, summary, activity, generate button); the button is
+        hidden while the Director works and left as it is at the end: chain `refresh` after the event."""
         keep = gr.skip()
         notes: list[dict] = []
         progress_bubble: dict | None = None
@@ -214,7 +220,7 @@ class Handlers:
         if director.project_id is not None:
             self.run_started[director.project_id] = time.time()
         activity = bar(None, "The Director is thinking...")
-        yield (keep, chat, *option_updates([]), keep, keep, activity_update(activity), generate_update(None))
+        yield (keep, chat, *option_updates([]), keep, keep, activity_update(activity), HIDE_GENERATE)
         for event in events:
             storyboard = summary = keep
             if event.kind == "progress":
@@ -261,7 +267,7 @@ class Handlers:
             views.storyboard(self.ctx.workspace, state) if state else [],
             views.story_summary(state) if state else START_HINT,
             activity_update(""),
-            generate_update(state),
+            keep,  # a streamed button update can come back with an older label: `settled` sets it after the run
         )
 
     def _failed(self, error: EchoError) -> tuple:

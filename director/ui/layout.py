@@ -169,6 +169,8 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 
         talk.chat.clear(h.clear_chat, inputs=project, outputs=[talk.chat, *talk.options], api_name="clear_chat")
 
+        # After a run of the Director: the summary and the Generate button as the film now is (see handlers._drive).
+        settled = {"fn": h.refresh, "inputs": project, "outputs": [summary, talk.generate], "api_visibility": "private"}
         # After a reply, `after_reply` opens the Export tab if the Director just exported the film from the chat.
         after_reply = {"fn": e.after_reply, "inputs": project, "outputs": [tabs, *export_outputs]}
         send_inputs = [talk.sending, project]
@@ -182,12 +184,14 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             sent = taken.then(
                 h.send, inputs=send_inputs, outputs=director_outputs, trigger_mode="multiple", **visibility, **run
             )
-            sent.then(**after_reply, api_visibility="private")
+            sent.then(**settled).then(**after_reply, api_visibility="private")
         for button in talk.options:
             button.click(
                 h.send, inputs=[button, project], outputs=director_outputs, api_visibility="private", **run
-            ).then(**after_reply, api_visibility="private")
-        talk.generate.click(h.generate, inputs=project, outputs=director_outputs, api_name="generate", **run)
+            ).then(**settled).then(**after_reply, api_visibility="private")
+        talk.generate.click(h.generate, inputs=project, outputs=director_outputs, api_name="generate", **run).then(
+            **settled
+        )
 
         load_editor = {"fn": se.load, "inputs": [project, shot.number], "outputs": editor_outputs}
         storyboard.select(
@@ -202,9 +206,9 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             outputs=[*director_outputs, shot.status, shot.feedback],
             api_name="revise_shot",
             **run,
-        ).then(e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private").then(
-            **load_editor, api_visibility="private"
-        )
+        ).then(**settled).then(
+            e.inspect, inputs=[project, shot.number], outputs=inspector_outputs, api_visibility="private"
+        ).then(**load_editor, api_visibility="private")
         shot.rollback.click(
             e.rollback,
             inputs=[project, shot.shown, shot.number, shot.versions],
@@ -256,7 +260,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
             outputs=[*director_outputs, ed.status, shot.number, *inspector_outputs, *editor_outputs],
             api_name="regenerate_shot",
             **run,
-        )
+        ).then(**settled)
         board_filter.change(None, inputs=board_filter, js=BOARD_FILTER_JS, api_visibility="private")
 
         page = creator_tabs.page_parts(
