@@ -187,12 +187,37 @@ def test_every_garment_joined_by_he_or_a_list_comma_stays_on_the_card(idea: str,
         ("小美穿着红色外套，和小明一起去公园散步", ["小美", "小明"]),
         ("老张与阿福在码头等船", ["老张", "阿福"]),
         ("老王和大家一起吃饭", ["老王"]),  # 大家 is everyone, not a name
+        ("年轻的老王在码头卖鱼", ["老王"]),
+        ("老王的小女儿在上学", ["老王", None]),  # the daughter is named by the planner, 老王 stays himself
     ],
 )
 def test_a_name_after_he_or_yu_is_a_person_of_the_story(idea: str, names: list[str]) -> None:
     planner = OfflinePlanner()
     plan = planner.plan_shots(planner.write_story(idea), 2)
-    assert [card.name for card in plan.characters] == names
+    assert [card.name if card.name in idea else None for card in plan.characters] == names
+
+
+@pytest.mark.parametrize(
+    ("idea", "who", "not_said"),
+    [
+        ("老师在教室里上课。", "老师", "老年"),  # the 老 of 老师 says no age
+        ("老板娘在店里算账。", "老板娘", "老年"),
+        ("张小明和朋友老李在河边钓鱼", "老李", "年轻"),  # 老 + a surname is no longer young
+        ("老王的小女儿在上学", "小女儿", "老"),
+    ],
+)
+def test_lao_says_an_age_only_before_a_surname(idea: str, who: str, not_said: str) -> None:
+    planner = OfflinePlanner()
+    identity = next(
+        c.identity for c in planner.plan_shots(planner.write_story(idea), 2).characters if who in c.identity
+    )
+    assert not_said not in identity.split("，", 1)[1], identity
+
+
+def test_a_chinese_idea_that_names_nobody_follows_a_chinese_traveller() -> None:
+    planner = OfflinePlanner()
+    (card,) = planner.plan_shots(planner.write_story("雨夜的森林里很安静。"), 2).characters
+    assert "旅人" in card.identity and not LATIN.search(card.identity), card.identity
 
 
 # -- chat edits of a Chinese project: every card sentence they write is Chinese, in the zh card shapes ----------------

@@ -86,11 +86,11 @@ _ZH_STRICT_NAME = re.compile(
     rf"(?=[{ZH['name_followers']}]|$)"
 )
 _ZH_NAME_FIRST = re.compile(r"(?:^|(?<=[，。、；！？\s]))(?P<name>[\u4e00-\u9fff]{2,3}?)是(?P<rest>.*)$")
-_ZH_POSSESSOR = re.compile(r"(?P<owner>[^的]{1,4})的$")
+_ZH_POSSESSOR = re.compile(r"(?P<owner>[^的]{1,4})的(?P<rank>小|大|二|三|最小|最大)?$")  # 老王的(小)女儿
 _ZH_DETERMINER = re.compile(r"[一这那][个位只条名]")
 _ZH_OWNERS = {"她": "her", "他": "his", "它": "its"}
 _ZH_CLAUSE_NAME = re.compile(rf"(?:^|(?<=[，。、；！？\s]))(?P<name>{_ZH_STRICT_NAME.pattern})")
-_ZH_JOINED_NAME = re.compile(rf"(?<=[和与跟同])(?P<name>{_ZH_STRICT_NAME.pattern})")  # '小美和小明去公园
+_ZH_JOINED_NAME = re.compile(rf"(?<=[和与跟同的])(?P<name>{_ZH_STRICT_NAME.pattern})")  # '小美和小明去公园
 _ZH_NOT_NAMES = frozenset(ZH["not_names"])
 _LIST_START = re.compile(r"\s*[,:，：]\s*")
 _LIST_JOIN = re.compile(r"\s*(?:,?\s*and|,|&|[，、和与])\s*")
@@ -479,7 +479,7 @@ def _describe_zh(text: str, mention: _Mention) -> None:
         mention.possessor = _ZH_OWNERS.get(owner["owner"][-1:], owner["owner"])
         if mention.possessor == owner["owner"]:  # '小美的猫': 小美 is someone of her own
             mention.start = text.rfind(owner[0], 0, mention.end) + len(owner[0])
-        window = window[: owner.start()]
+        window = window[: owner.start()] + (owner["rank"] or "")
     keys = [key for key in ZH_MODIFIERS if key in window]
     keys = [key for key in keys if not any(key != other and key in other for other in keys)]
     mention.zh_words = sorted(keys, key=window.find)

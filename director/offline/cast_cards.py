@@ -250,8 +250,13 @@ def stated_gender(name: str, role: Role | None, phrase: str) -> str:
 def _prefix_gender(name: str) -> str:
     """The gender a Chinese reader hears in a familiar form of address: 老 + a surname (老王, 老李) is a man unless
     the words say otherwise; 小 + a name (小美) says nothing, so it stays a seeded choice ("" for every other name)."""
+    return ZH["name_prefix_genders"].get(surname_prefix(name), "")
+
+
+def surname_prefix(name: str) -> str:
+    """The prefix of a familiar Chinese form of address, 老 or 小 + a surname ('老王' -> '老'); "" for other names."""
     prefix, surname = name[:1], name[1:]
-    return ZH["name_prefix_genders"].get(prefix, "") if len(surname) == 1 and surname in ZH["surnames"] else ""
+    return prefix if len(surname) == 1 and surname in ZH["surnames"] else ""
 
 
 def _gender_words(phrase: str) -> str:

@@ -171,7 +171,8 @@ def culture_in(text: str, sites: list[Site]) -> str:
 def _someone(language: str, seed: str, culture: str) -> list[CastMember]:
     """An idea that states nobody still needs one person to follow."""
     role = ROLES["traveller"]
-    return [CastMember(new_name(role, language, seed, set(), culture=culture), role, "a traveller")]
+    phrase = "旅人" if language == "zh" else "a traveller"
+    return [CastMember(new_name(role, language, seed, set(), culture=culture), role, phrase)]
 
 
 def _time_in(text: str) -> str:

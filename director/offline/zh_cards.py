@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 
 from director.briefs import CardBrief
-from director.offline.cast_cards import CastMember, Taken, stated_gender
+from director.offline.cast_cards import CastMember, Taken, stated_gender, surname_prefix
 from director.offline.vocabulary import (
     AGE_WORDS,
     ROLE_WORDS,
@@ -58,7 +58,7 @@ def zh_character_card(member: CastMember, seed: str, taken: Taken) -> CharacterS
     facts = own_words(member.phrase)
     gender = stated_gender(member.name, role, facts) or pick(["female", "male"], seed, member.name, "gender")
     gender = gender if gender in ("female", "male") else "neutral"
-    age = zh_age(facts, role)
+    age = zh_age(facts, role, member.name)
     who = _who(member)
     identity = _look(facts, gender, age, key, taken)
     lead = f"{member.name}是{who}，{identity[0]}" if who else f"{member.name}是一位{identity[0]}"
@@ -91,14 +91,26 @@ def own_words(phrase: str) -> str:
     return tail
 
 
-def zh_age(facts: str, role: Role | None) -> str:
-    """The age group the Chinese words state ('年轻', '老', '小'), else the oldest role they name, else the role's."""
-    stated = [AGE_WORDS[ZH_MODIFIERS[key]] for key in sorted(ZH_MODIFIERS, key=facts.find)
-              if key in facts and ZH_MODIFIERS[key] in AGE_WORDS]  # fmt: skip
+def zh_age(facts: str, role: Role | None, name: str = "") -> str:
+    """The age group the Chinese words state ('年轻', '老', '小'), else the one a 老 + surname name says, else the
+    oldest role they name, else the role's.
+    A modifier inside a role word says no age: 老师 is a teacher, 老板娘 a shop's owner, 小贩 a hawker."""
+    roles_said = find_words(facts, ROLE_WORDS)
+    outside = "".join(" " if any(at <= i < at + len(word) for at, word, _ in roles_said) else character
+                      for i, character in enumerate(facts))  # fmt: skip
+    stated = [AGE_WORDS[ZH_MODIFIERS[key]] for key in sorted(ZH_MODIFIERS, key=outside.find)
+              if key in outside and ZH_MODIFIERS[key] in AGE_WORDS]  # fmt: skip
     if stated:
         return stated[0]
-    roles = [found.age for _, _, found in find_words(facts, ROLE_WORDS) if found.human]
+    roles = [found.age for _, _, found in roles_said if found.human]
+    if name_age := _name_age(name):  # 朋友老李: a friend, and no longer young
+        return name_age
     return max(roles, key=_AGE_ORDER.index) if roles else role.age if role is not None else "young"
+
+
+def _name_age(name: str) -> str:
+    """老 + a surname (老王) is someone no longer young; "" for any other name."""
+    return ZH["name_prefix_ages"].get(surname_prefix(name), "")
 
 
 def _who(member: CastMember) -> str:
