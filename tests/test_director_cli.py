@@ -113,10 +113,12 @@ def _row(home: Path, take_id: int) -> Take:
 @pytest.mark.parametrize(
     ("crash_at", "shots", "committed"),
     [
-        ("generate:7", 7, False),
+        # a kill while rendering and one after the take is recorded run with `make test-slow` (42 s each: two
+        # processes, each loading the retrieval model); the two kills inside register_take run every time
+        pytest.param("generate:7", 7, False, marks=pytest.mark.slow),
         ("register_take.linked:2", 2, False),  # files linked into the project, row not committed
         ("register_take.committed:2", 2, True),  # row committed, staged names not yet removed
-        ("record:2", 2, True),
+        pytest.param("record:2", 2, True, marks=pytest.mark.slow),
     ],
 )
 def test_killed_mid_shot_resumes_at_that_shot(tmp_path: Path, crash_at: str, shots: int, committed: bool) -> None:
