@@ -177,11 +177,15 @@ def _someone(language: str, seed: str, culture: str) -> list[CastMember]:
 
 def _time_in(text: str) -> str:
     """The first time of day the text states; 'night market' and 'night-shift' are no time."""
-    places = "|".join(re.escape(word) for word, _ in PLACE_WORDS if not has_cjk(word))
     for position, word, time in find_words(text, TIME_WORDS, plural=False):
-        if not re.match(rf"(?:-|\s+(?:{places})\b)", text[position + len(word) :], re.IGNORECASE):
+        if not _PLACE_AFTER_TIME.match(text[position + len(word) :]):
             return time
     return ""
+
+
+_PLACE_AFTER_TIME = re.compile(
+    rf"(?:-|\s+(?:{'|'.join(re.escape(word) for word, _ in PLACE_WORDS if not has_cjk(word))})\b)", re.IGNORECASE
+)
 
 
 def first_of(text: str, vocabulary: list[tuple[str, str]]) -> str:

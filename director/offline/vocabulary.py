@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -35,9 +37,33 @@ def find_words(text: str, vocabulary: Iterable[tuple[str, Item]], plural: bool =
     several start at one place: whole words (with an optional plural ending) for alphabetic words, anywhere for CJK
     words."""
     lowered = text.lower()
-    values, patterns = _compiled(tuple(vocabulary), plural)
+    values, patterns = _compiled_list(vocabulary, plural)
     found = [(match.start(), match[1], values[match[1]]) for pattern in patterns for match in pattern.finditer(lowered)]
     return sorted(found, key=lambda hit: (hit[0], -len(hit[1])))
+
+
+_BY_LIST: OrderedDict[tuple[int, bool], tuple[object, dict, list[re.Pattern[str]]]] = OrderedDict()
+_BY_LIST_MAX = 64
+_BY_LIST_LOCK = threading.Lock()
+
+
+def _compiled_list(vocabulary: Iterable[tuple[str, Item]], plural: bool) -> tuple[dict, list[re.Pattern[str]]]:
+    """The patterns of a word list, found by the list itself: hashing a 700-entry list's contents on every call
+    cost more than the search. The entry keeps the list alive, so its id is not reused while it is held; lists
+    built per call also hit the contents cache, and the `_BY_LIST_MAX` lists used last are held."""
+    key = (id(vocabulary), plural)
+    with _BY_LIST_LOCK:  # the app plans from several threads
+        held = _BY_LIST.get(key)
+        if held is not None and held[0] is vocabulary:
+            _BY_LIST.move_to_end(key)
+            return held[1], held[2]
+    values, patterns = _compiled(tuple(vocabulary), plural)
+    if isinstance(vocabulary, (list, tuple)):
+        with _BY_LIST_LOCK:
+            _BY_LIST[key] = (vocabulary, values, patterns)
+            if len(_BY_LIST) > _BY_LIST_MAX:
+                _BY_LIST.popitem(last=False)
+    return values, patterns
 
 
 @cache
