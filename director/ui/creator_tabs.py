@@ -32,7 +32,7 @@ def page_parts(
     ctx: AppContext, handlers: Handlers, editors: Editors, run: dict[str, Any], **components: Any
 ) -> SimpleNamespace:
     """What these tabs need from the rest of the page: the handlers, the Director's run settings and components
-    (project, storyboard, summary, generate, director_outputs)."""
+    (project, storyboard, summary, generate, director_outputs, settled: the summary and Generate button refresh)."""
     return SimpleNamespace(ctx=ctx, handlers=handlers, editors=editors, run=run, **components)
 
 
@@ -51,10 +51,6 @@ def _on_film_change(
         return tuple(gr.skip() for _ in outputs) if shown_id in (None, open_id) else fn(choice)
 
     page.project.change(refill, inputs=[page.project, shown], outputs=outputs, **PRIVATE)
-
-
-def _refresh_summary(page: SimpleNamespace) -> dict[str, Any]:
-    return {"fn": page.handlers.refresh, "inputs": page.project, "outputs": [page.summary, page.generate], **PRIVATE}
 
 
 def _refresh_board(page: SimpleNamespace) -> dict[str, Any]:
@@ -121,24 +117,24 @@ def wire_story(page: SimpleNamespace, tab: gr.Tab, s: SimpleNamespace) -> None:
     fields = [s.title, s.synopsis, s.style, s.cast, s.places, s.beats]
     s.save.click(
         editor.save, inputs=[page.project, s.shown, s.base, *fields], outputs=[*form, s.status], api_name="save_story"
-    ).then(**_refresh_summary(page))
+    ).then(**page.settled)
     s.versions.input(editor.view_version, inputs=[page.project, s.shown, s.versions], outputs=s.version_view, **PRIVATE)
     s.restore.click(
         editor.restore, inputs=[page.project, s.shown, s.versions], outputs=[*form, s.status], api_name="restore_story"
-    ).then(**_refresh_summary(page))
+    ).then(**page.settled)
     s.undo.click(
         editor.undo,
         inputs=[page.project, s.shown],
         outputs=[*form, s.status, page.storyboard],
         api_name="undo_last_change",
-    ).then(**_refresh_summary(page))
+    ).then(**page.settled)
     s.approve.click(
         editor.approve,
         inputs=[page.project, s.shown],
         outputs=[*page.director_outputs, s.status],
         api_name="approve_story",
         **page.run,
-    ).then(**_refresh_summary(page)).then(editor.form, inputs=page.project, outputs=form, **PRIVATE)
+    ).then(**page.settled).then(editor.form, inputs=page.project, outputs=form, **PRIVATE)
 
 
 # -- Compare --------------------------------------------------------------------------------------------------
@@ -188,7 +184,7 @@ def wire_compare(page: SimpleNamespace, c: SimpleNamespace) -> None:
             outputs=[c.status, page.storyboard],
             api_name=f"use_version_{'a' if side is c.a else 'b'}",
         ).then(compare.labels, inputs=[page.project, c.shot], outputs=[c.a.version, c.b.version], **PRIVATE).then(
-            **_refresh_summary(page)
+            **page.settled
         )
 
 
@@ -350,7 +346,7 @@ def wire_cards(page: SimpleNamespace, tab: gr.Tab, c: SimpleNamespace) -> None:
         outputs=[*page.director_outputs, c.regenerate_status],
         api_name="regenerate_affected",
         **page.run,
-    ).then(**_refresh_summary(page)).then(**bump)
+    ).then(**page.settled).then(**bump)
     for upload, handler, name in (
         (c.image_upload, e.upload_image, "upload_image"),
         (c.audio_upload, e.upload_audio, "upload_audio"),

@@ -265,7 +265,7 @@ def build_app(ctx: AppContext) -> gr.Blocks:
 
         page = creator_tabs.page_parts(
             ctx, h, e, run, project=project, storyboard=storyboard, summary=summary, generate=talk.generate,
-            director_outputs=director_outputs,
+            director_outputs=director_outputs, settled=settled,
         )  # fmt: skip
         creator_tabs.wire_story(page, story_tab, story)
         creator_tabs.wire_compare(page, compare)
